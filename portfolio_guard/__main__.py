@@ -1,0 +1,3 @@
+from portfolio_guard.cli import main
+
+raise SystemExit(main())
