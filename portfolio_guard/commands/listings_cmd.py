@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from portfolio_guard.entity import Alias, Entity, Registration, SourceList
 from portfolio_guard.errors import InputError
 from portfolio_guard.listings import MANIFEST_FILE, Listings, load_listings
 
@@ -147,24 +148,28 @@ def _search(listings: Listings, text: str, fmt: str) -> int:
     return 0
 
 
-def _entities_of(path: str) -> tuple[str, list[Any]]:
-    """Entities from a listings folder (or its manifest) or from an official file."""
+def _source_of(path: str) -> tuple[str, SourceList, Listings | None]:
+    """A listings folder (or its manifest) or an official file, as a SourceList."""
     from portfolio_guard.sources import read_source
 
     p = Path(path)
-    if p.is_dir() and (p / MANIFEST_FILE).is_file():
-        return f"listings {p}", _listed_as_entities(load_listings(p))
     if p.name == MANIFEST_FILE:
-        return f"listings {p.parent}", _listed_as_entities(load_listings(p.parent))
+        p = p.parent
+    if p.is_dir() and (p / MANIFEST_FILE).is_file():
+        listings = load_listings(p)
+        sources = listings.manifest.get("sources") or [{}]
+        fmt = sources[0].get("format", "enhanced_xml")
+        src = SourceList(fmt, (str(p),), listings.as_of, tuple(_as_entities(listings)))
+        return f"listings {p} ({listings.version})", src, listings
     src = read_source(p)
-    return f"{src.format} {p}", list(src.entities)
+    return f"{src.format} {p}", src, None
 
 
-def _listed_as_entities(listings: Listings) -> list[Any]:
-    from portfolio_guard.entity import Alias, Entity, Registration
-
+def _as_entities(listings: Listings) -> list[Entity]:
+    """Rebuild the source-level records of a dataset (OFAC's own identifiers only)."""
     out = []
     for e in listings:
+        ofac = [s for s in e.securities if s.source == "ofac"]
         out.append(
             Entity(
                 uid=e.uid,
@@ -174,32 +179,66 @@ def _listed_as_entities(listings: Listings) -> list[Any]:
                 divestment_date=e.divestment_date,
                 aliases=tuple(Alias(a["name"], a["kind"], a["strength"]) for a in e.aliases),
                 issuer_names=e.issuer_names,
-                isins=tuple(s.raw for s in e.securities if s.kind == "isin" and s.source == "ofac"),
-                tickers=tuple(
-                    s.raw for s in e.securities if s.kind == "ticker" and s.source == "ofac"
-                ),
+                isins=tuple(s.raw for s in ofac if s.kind == "isin"),
+                tickers=tuple(s.raw for s in ofac if s.kind == "ticker"),
                 registrations=tuple(
                     Registration(r["kind"], r["number"], r["country"]) for r in e.registrations
                 ),
                 target_type=e.target_type,
                 linked_to=tuple(link["name"] for link in e.linked_to),
+                linked_uids=tuple(link["uid"] for link in e.linked_to if link.get("uid")),
                 other_names=e.other_names,
             )
         )
     return out
 
 
-def _diff(old: str, new: str, fmt: str) -> int:
-    from portfolio_guard.sources import diff_entities
+def _security_changes(old: Listings, new: Listings) -> dict[str, list[str]]:
+    def rows(lst: Listings) -> set[tuple[int, str, str, str]]:
+        return {(s.entity_uid, s.kind, s.value, s.source) for e in lst for s in e.securities}
 
-    old_label, old_entities = _entities_of(old)
-    new_label, new_entities = _entities_of(new)
-    diff = diff_entities(old_entities, new_entities)
-    data = diff.to_dict() if hasattr(diff, "to_dict") else diff.__dict__
+    a, b = rows(old), rows(new)
+    fmt = "uid {0}: {1} {2} ({3})".format
+    return {
+        "securities_added": [fmt(*r) for r in sorted(b - a)],
+        "securities_removed": [fmt(*r) for r in sorted(a - b)],
+    }
+
+
+def _diff(old: str, new: str, fmt: str) -> int:
+    from portfolio_guard.sources import diff_sources
+
+    old_label, old_src, old_listings = _source_of(old)
+    new_label, new_src, new_listings = _source_of(new)
+    diff = diff_sources(old_src, new_src)
+    extra: dict[str, list[str]] = {}
+    if old_listings is not None and new_listings is not None:
+        extra = _security_changes(old_listings, new_listings)
+    changed = {
+        str(uid): [{"field": c.field, "old": c.old, "new": c.new} for c in changes]
+        for uid, changes in diff.changed.items()
+    }
     if fmt == "json":
-        json.dump({"old": old_label, "new": new_label, **data}, sys.stdout, default=str, indent=1)
+        out = {
+            "old": old_label,
+            "new": new_label,
+            "compared_fields": list(diff.fields),
+            "added": list(diff.added),
+            "removed": list(diff.removed),
+            "changed": changed,
+            **extra,
+        }
+        json.dump(out, sys.stdout, default=str, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
         print(f"old: {old_label}\nnew: {new_label}")
-        print(diff.summary() if hasattr(diff, "summary") else data)
+        lines = diff.summary() + [
+            f"{k.replace('_', ' ')}: {v}" for k, vals in extra.items() for v in vals
+        ]
+        print(
+            f"{len(old_src.entities)} -> {len(new_src.entities)} entities; "
+            f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed"
+        )
+        for line in lines:
+            print(f"  {line}")
     return 0
