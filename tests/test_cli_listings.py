@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, shared_ofac
 
 FIXTURE_XML = REPO / "tests" / "fixtures" / "ofac" / "cons_enhanced.xml"

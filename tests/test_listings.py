@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, shared_ofac
+
 from portfolio_guard.builder import build_dataset
 from portfolio_guard.curated import read_curated
 from portfolio_guard.errors import ChecksumError, ListingsError, ParseError
@@ -78,7 +78,7 @@ def test_missing_dataset_says_how_to_build(tmp_path: Path) -> None:
 
 def test_missing_data_file(listings_copy: Path) -> None:
     (listings_copy / "entities.json").unlink()
-    with pytest.raises(ListingsError, match="entities.json"):
+    with pytest.raises(ListingsError, match=r"entities\.json"):
         load_listings(listings_copy)
 
 

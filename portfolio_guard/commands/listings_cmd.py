@@ -7,7 +7,6 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from portfolio_guard.entity import Alias, Entity, Registration, SourceList
 from portfolio_guard.errors import InputError
