@@ -1,0 +1,99 @@
+"""Turn OFAC's published identifiers into OpenFIGI mapping jobs and Yahoo symbols.
+
+OFAC writes tickers as ``<symbol> <country>`` where the suffix is a *country* code, and
+several collide with different OpenFIGI exchange codes (``CN`` is Canada there, ``DE``
+Douala, ``SG`` Belgrade): ``ofac-formats.md`` §Tickers. Sent raw they would silently map
+to the wrong market, so every suffix goes through ``OFAC_TO_OPENFIGI``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum import isin as stdnum_isin
+from stdnum.exceptions import ValidationError as StdnumError
+
+from portfolio_guard.enrich.models import MappingJob
+from portfolio_guard.errors import IdentifierError
+
+# OFAC country suffix -> OpenFIGI composite exchange code.
+OFAC_TO_OPENFIGI: dict[str, str] = {
+    "CN": "CH",
+    "HK": "HK",
+    "US": "US",
+    "DE": "GR",
+    "SG": "SP",
+    "BR": "BZ",
+    "CA": "CN",
+    "AR": "AR",
+    "RU": "RU",
+}
+
+# OFAC slips seen in real files: doubled spaces (``601698  CN``), none (``603019CN``).
+_TICKER = re.compile(r"^\s*([A-Z0-9.\-]+?)\s*([A-Z]{2})\s*$")
+
+
+def parse_ofac_ticker(raw: str) -> tuple[str, str]:
+    """``"0728 HK"`` -> ``("0728", "HK")``; tolerates OFAC's spacing slips.
+
+    Raises:
+        IdentifierError: not ``<symbol> <country>`` with a country we know.
+    """
+    match = _TICKER.match(raw.upper())
+    if match is None:
+        raise IdentifierError(f"not an OFAC equity ticker (<symbol> <country>): {raw!r}")
+    symbol, country = match.groups()
+    if country not in OFAC_TO_OPENFIGI:
+        raise IdentifierError(
+            f"OFAC ticker {raw!r}: unknown market suffix {country!r} "
+            f"(known: {', '.join(sorted(OFAC_TO_OPENFIGI))})"
+        )
+    return symbol, country
+
+
+def ticker_job(raw: str) -> MappingJob:
+    """The mapping job for an OFAC equity ticker (HK codes lose their leading zeros)."""
+    symbol, country = parse_ofac_ticker(raw)
+    if country == "HK" and symbol.isdigit():
+        symbol = str(int(symbol))
+    return MappingJob(
+        idType="TICKER",
+        idValue=symbol,
+        exchCode=OFAC_TO_OPENFIGI[country],
+        marketSecDes="Equity",
+    )
+
+
+def isin_job(isin: str, exch_code: str | None = None) -> MappingJob:
+    """The mapping job for an ISIN, optionally narrowed to one exchange code.
+
+    Without ``exch_code`` OpenFIGI returns every listing of the instrument (openfigi.md §7).
+
+    Raises:
+        IdentifierError: ``isin`` fails python-stdnum's ISIN check.
+    """
+    try:
+        value = stdnum_isin.validate(isin)
+    except StdnumError as exc:
+        raise IdentifierError(f"not a valid ISIN: {isin!r} ({exc})") from exc
+    return MappingJob(idType="ID_ISIN", idValue=value, exchCode=exch_code)
+
+
+def yahoo_symbol(raw: str) -> str | None:
+    """The Yahoo Finance symbol for an OFAC ticker, or None where there is no rule.
+
+    ``941 HK`` -> ``0941.HK`` (4 digits, zero-padded); A-shares by the market convention
+    ``60``/``68`` Shanghai (``.SS``), ``00``/``30`` Shenzhen (``.SZ``); US symbols bare.
+    """
+    symbol, country = parse_ofac_ticker(raw)
+    if country == "HK" and symbol.isdigit():
+        return f"{int(symbol):04d}.HK"
+    if country == "CN" and symbol.isdigit() and len(symbol) == 6:
+        if symbol.startswith(("60", "68")):
+            return f"{symbol}.SS"
+        if symbol.startswith(("00", "30")):
+            return f"{symbol}.SZ"
+        return None
+    if country == "US":
+        return symbol
+    return None
