@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("files", nargs="+", metavar="FILE", help="an OFAC file or legacy CSV set")
     build.add_argument("--out", default="listings", metavar="DIR", help="output folder")
     build.add_argument("--curated", metavar="FILE", help="curated additions CSV")
+    refresh = lsub.add_parser(
+        "refresh", help="add the securities OFAC does not print, from OpenFIGI and Yahoo"
+    )
+    refresh.add_argument("--openfigi", action="store_true", help="map and search via OpenFIGI")
+    refresh.add_argument("--yahoo", action="store_true", help="confirm candidates via Yahoo")
+    refresh.add_argument("--out", metavar="DIR", help="dataset folder to refresh (default: --listings)")
+    refresh.add_argument("--no-progress", action="store_true", help="no progress bar")
     show = lsub.add_parser("show", help="print the listed companies and their securities")
     show.add_argument("--format", choices=("table", "json", "csv"), default="table")
     search = lsub.add_parser("search", help="find listed companies by name or identifier")
@@ -69,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
     check.add_argument("-o", "--output", metavar="OUT", help="write the report to OUT")
     check.add_argument("--suppress", metavar="FILE", help="reviewed false positives (CSV)")
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="resolve identifiers that match nothing offline through OpenFIGI",
+    )
 
     trade = sub.add_parser("check-trade", help="may a U.S. person buy or sell this security?")
     trade.add_argument(

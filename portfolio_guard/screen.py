@@ -239,10 +239,13 @@ def screen(
     columns: dict[str, str] | None = None,
     suppress: str | Path | None = None,
     listings: Listings | str | Path | None = None,
+    online: bool = False,
 ) -> Report:
     """Screen one or more holdings exports (or a DataFrame) on ``as_of`` (default: today, ET).
 
     A DataFrame needs only one recognisable column (``ticker``, ``isin``, ``description``…).
+    ``online=True`` resolves ISINs, CUSIPs and FIGIs that match nothing offline through
+    OpenFIGI (another share line of a listed issuer); without it nothing touches the network.
     """
     from portfolio_guard.holdings import normalize_frame, read_holdings
     from portfolio_guard.report import Report

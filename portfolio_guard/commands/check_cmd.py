@@ -19,6 +19,7 @@ def run(args: argparse.Namespace) -> int:
         columns=parse_columns(args.columns),
         suppress=args.suppress,
         listings=args.listings,
+        online=args.online,
     )
     fmt = args.format
     if fmt == "table" and args.output is None:

@@ -21,6 +21,10 @@ def run(args: argparse.Namespace) -> int:
     cmd = args.listings_command
     if cmd == "build":
         return _build(args)
+    if cmd == "refresh":
+        from portfolio_guard.commands import refresh_cmd
+
+        return refresh_cmd.run(args)
     if cmd == "show":
         return _show(_listings(args), args.format)
     if cmd == "search":
