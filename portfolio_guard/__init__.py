@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from portfolio_guard.holdings import read_holdings
     from portfolio_guard.listings import load_listings
     from portfolio_guard.report import Report
-    from portfolio_guard.screen import screen
+    from portfolio_guard.screening import screen
 
 _LAZY = {
-    "screen": "portfolio_guard.screen",
+    "screen": "portfolio_guard.screening",
     "Report": "portfolio_guard.report",
     "Guard": "portfolio_guard.guard",
     "load_listings": "portfolio_guard.listings",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
     from rich.console import Console
 
-    from portfolio_guard.screen import SourceSummary
+    from portfolio_guard.screening import SourceSummary
 
 STATUS_COLOURS = {
     "prohibited": "#c62828",
@@ -151,6 +151,8 @@ class Report:
             cells = []
             for c in cols:
                 val = _jsonable(rec.get(c))
+                if isinstance(val, float) and math.isnan(val):
+                    val = None
                 text = "" if val is None else (f"{val:.2f}" if c == "score" else str(val))
                 style = (
                     f' style="color:#fff;background:{colour};font-weight:600"'
@@ -207,20 +209,26 @@ class Report:
             console.print("no findings")
             return
         table = Table(show_lines=False)
-        for col in ("status", "where", "holding", "listed entity", "evidence", "reason"):
+        for col in ("#", "status", "where", "holding", "listed entity", "evidence"):
             table.add_column(col, overflow="fold")
-        for rec in self.findings.to_dict(orient="records"):
+        records = self.findings.to_dict(orient="records")
+        for n, rec in enumerate(records, start=1):
             colour = STATUS_COLOURS.get(str(rec["status"]), "white")
-            holding = " ".join(str(x) for x in (rec["symbol"], rec["description"]) if x)
+            holding = " ".join(
+                str(v) for v in (_jsonable(rec["symbol"]), _jsonable(rec["description"])) if v
+            )
             table.add_row(
+                str(n),
                 f"[bold {colour}]{rec['status']}[/]",
                 f"{rec['file']}:{rec['line']}",
                 holding,
                 f"{rec['entity_name']} ({rec['entity_uid']})",
                 f"{rec['matched_on']} {rec['score']:.2f}",
-                str(rec["reason"]),
             )
         console.print(table)
+        for n, rec in enumerate(records, start=1):
+            console.print(f"[{n}] {rec['reason']}", highlight=False, markup=False)
+            console.print(f"    rule: {rec['rule']}", highlight=False, markup=False)
 
     def __repr__(self) -> str:
         return "\n".join(self._header_lines())

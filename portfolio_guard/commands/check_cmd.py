@@ -10,7 +10,7 @@ from portfolio_guard.commands.common import parse_as_of, parse_columns
 
 
 def run(args: argparse.Namespace) -> int:
-    from portfolio_guard.screen import screen
+    from portfolio_guard.screening import screen
 
     report = screen(
         args.files,
