@@ -176,12 +176,35 @@ def _finding(
     }
 
 
+def _online_matches(
+    keys: pd.DataFrame, mask: np.ndarray, listings: Listings
+) -> dict[int, list[Match]]:
+    """Row position → matches found through OpenFIGI for rows nothing matched offline."""
+    from portfolio_guard.enrich.online import resolve_unmatched
+
+    rest = keys[~mask]
+    values = {col: [v for v in pd.unique(rest[col]) if v] for col in ("isin", "cusip", "figi")}
+    if not any(values.values()):
+        return {}
+    resolved = resolve_unmatched(listings, values["isin"], values["cusip"], values["figi"])
+    out: dict[int, list[Match]] = {}
+    positions = np.flatnonzero(~mask)
+    for col in ("isin", "cusip", "figi"):
+        column = rest[col].to_numpy()
+        for pos, value in zip(positions, column, strict=True):
+            found = resolved.get((col, value)) if value else None
+            if found and pos not in out:
+                out[int(pos)] = found
+    return out
+
+
 def screen_frame(
     frame: pd.DataFrame,
     file: str,
     listings: Listings,
     as_of: date,
     suppressions: Suppressions | None = None,
+    online: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
     """Findings for one normalised holdings frame, and how many rows were screened."""
     if "asset_type" in frame.columns:
@@ -193,17 +216,23 @@ def screen_frame(
     matcher = _matcher_for(listings)
     mask = _candidate_mask(keys, matcher)
     findings: list[dict[str, Any]] = []
+    online_found = _online_matches(keys, mask, listings) if online else {}
+    if online_found:
+        extra_mask = np.zeros(len(keys), dtype=bool)
+        extra_mask[list(online_found)] = True
+        mask = mask | extra_mask
     if not mask.any():
         return findings, screened
     cand = keys[mask]
     extra = frame.loc[mask, ["account", "quantity", "market_value", "source_line"]]
     memo: dict[tuple[str, ...], list[Match]] = {}
-    for tup, (account, qty, value, line) in zip(
+    for pos, tup, (account, qty, value, line) in zip(
+        np.flatnonzero(mask),
         cand.itertuples(index=False, name=None),
         extra.itertuples(index=False, name=None),
         strict=True,
     ):
-        matches = memo.get(tup)
+        matches = online_found.get(int(pos)) or memo.get(tup)
         if matches is None:
             symbol, isin, cusip, figi, exchange, currency, description = tup
             matches = matcher.match_security(
@@ -259,7 +288,7 @@ def screen(
     inputs: Iterable[Any]
     if isinstance(holdings, pd.DataFrame):
         frame = normalize_frame(holdings, columns)
-        found, n = screen_frame(frame, "<DataFrame>", loaded, day, suppressions)
+        found, n = screen_frame(frame, "<DataFrame>", loaded, day, suppressions, online)
         findings += found
         screened += n
         sources.append(SourceSummary("<DataFrame>", "dataframe", len(frame), []))
@@ -270,7 +299,7 @@ def screen(
         inputs = holdings
     for path in inputs:
         read = read_holdings(path, broker=broker, columns=columns)
-        found, n = screen_frame(read.frame, str(path), loaded, day, suppressions)
+        found, n = screen_frame(read.frame, str(path), loaded, day, suppressions, online)
         findings += found
         screened += n
         sources.append(
