@@ -44,9 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = lsub.add_parser(
         "refresh", help="add the securities OFAC does not print, from OpenFIGI and Yahoo"
     )
-    refresh.add_argument("--openfigi", action="store_true", help="map and search via OpenFIGI")
-    refresh.add_argument("--yahoo", action="store_true", help="confirm candidates via Yahoo")
-    refresh.add_argument("--out", metavar="DIR", help="dataset folder to refresh (default: --listings)")
+    refresh.add_argument(
+        "--openfigi", action="store_true", help="map and search via OpenFIGI (the default)"
+    )
+    refresh.add_argument(
+        "--yahoo", action="store_true", help="search Yahoo for listings, name-confirmed"
+    )
+    refresh.add_argument(
+        "--out", metavar="DIR", help="dataset folder to refresh (default: --listings)"
+    )
     refresh.add_argument("--no-progress", action="store_true", help="no progress bar")
     show = lsub.add_parser("show", help="print the listed companies and their securities")
     show.add_argument("--format", choices=("table", "json", "csv"), default="table")

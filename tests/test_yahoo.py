@@ -41,6 +41,11 @@ def fake() -> Iterator[FakeYahoo]:
     yfinance.data.YfData.cache_get.cache_clear()
     with FakeYahoo() as server:
         yield server
+    # After a 429 yfinance switches its process-wide session to the "csrf" cookie flow;
+    # put it back so later tests start from yfinance's default.
+    shared = yfinance.data.YfData()
+    shared._set_cookie_strategy("basic")
+    shared._cookie = shared._crumb = None
     assert not server.errors, server.errors[0]
 
 

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 from portfolio_guard.entity import Alias, Entity, Registration, SourceList
-from portfolio_guard.errors import InputError
-from portfolio_guard.listings import MANIFEST_FILE, Listings, load_listings
+from portfolio_guard.errors import InputError, ListingsError
+
+OWN_SOURCES = ("ofac", "curated")
+from portfolio_guard.listings import MANIFEST_FILE, Listings, SecurityRow, load_listings
 
 
 def _listings(args: argparse.Namespace) -> Listings:
@@ -43,7 +45,17 @@ def _build(args: argparse.Namespace) -> int:
             "is this the consolidated (non-SDN) list?",
             ", ".join(args.files),
         )
-    manifest = build_dataset(source, args.out, curated=args.curated)
+    # Keep what earlier refreshes found (OpenFIGI, Yahoo): a rebuild must not lose it.
+    kept: list[SecurityRow] = []
+    out = Path(args.out)
+    if (out / MANIFEST_FILE).is_file():
+        try:
+            previous = load_listings(out)
+        except ListingsError as exc:
+            print(f"portfolio-guard: warning: not keeping enrichment rows: {exc}", file=sys.stderr)
+        else:
+            kept = [s for e in previous for s in e.securities if s.source not in OWN_SOURCES]
+    manifest = build_dataset(source, args.out, curated=args.curated, extra_rows=kept)
     counts = manifest["counts"]
     print(
         f"wrote {args.out}/: {counts['entities']} entities, {counts['securities']} securities "

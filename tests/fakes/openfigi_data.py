@@ -196,3 +196,119 @@ def bulk_listings(count: int, stem: str = "TESTBULK") -> list[Listing]:
             )
         )
     return rows
+
+
+# -- extra SYNTHETIC rows for the listings-refresh and check --online tests ---------------
+#
+# Same rules as above: real names and tickers, generated ``BBGTST…`` FIGIs, and ISINs that
+# are either OFAC's (as published) or obviously fake (``CNTEST…``, valid check digit only).
+
+# A fake ISIN for China Mobile's A shares (the real one is not needed: the tests only need
+# an ISIN that the list does not print).
+CHINA_MOBILE_A_ISIN = "CNTESTMOBA06"
+# A fake ISIN for a China Mobile bond (the list prints none).
+CHINA_MOBILE_BOND_ISIN = "CNTESTBOND02"
+# A fake ISIN OpenFIGI does not know.
+UNKNOWN_ISIN = "CNTESTNONE07"
+
+
+def _same_class(
+    key: str,
+    of: str,
+    name: str,
+    ticker: str,
+    venues: list[tuple[str, str | None, str]],
+    *,
+    composite: str,
+    **kw: Any,
+) -> list[Listing]:
+    """Rows of another line of ``of``'s share class (a US OTC or German line of HK shares):
+    own FIGIs and composite, ``of``'s share-class FIGI."""
+    share_class = synthetic_figi(f"{of}/share-class")
+    comp_figi = synthetic_figi(f"{key}/{composite}")
+    return [
+        Listing(
+            figi=synthetic_figi(f"{key}/{exch}"),
+            name=name,
+            ticker=ticker,
+            exchCode=exch,
+            compositeFIGI=comp_figi,
+            shareClassFIGI=share_class,
+            mic=mic,
+            currency=currency,
+            **kw,
+        )
+        for exch, mic, currency in venues
+    ]
+
+
+def refresh_listings() -> list[Listing]:
+    """``default_listings()`` plus what the refresh tests need to tell right from wrong:
+
+    * SenseTime's US OTC line ``SNTMF`` (same share class as ``20 HK``);
+    * China Mobile's A-share line with an ISIN the list does not print, a bond, and a
+      Frankfurt line of the HK shares known only by share class (no ISIN, so ISIN mapping
+      never returns it);
+    * things that must *not* be attributed: a namesake (China Mobile Games & Entertainment, a
+      different company), and a SenseTime warrant (not shares);
+    * a bond under one of CCCC's published ``CND`` ISINs.
+    """
+    rows = [
+        r if r.ticker != "600941" else Listing(**{**vars(r), "isin": CHINA_MOBILE_A_ISIN})
+        for r in default_listings()
+    ]
+    rows += _same_class(
+        "sensetime-otc",
+        "sensetime",
+        "SENSETIME GROUP INC-CL B",
+        "SNTMF",
+        [("US", None, "USD"), ("UV", "OOTC", "USD")],
+        composite="US",
+    )
+    rows += _same_class(
+        "chinamobile-frankfurt",
+        "chinamobile-hk",
+        "CHINA MOBILE LTD",
+        "CTM",
+        [("GR", None, "EUR"), ("GF", "XFRA", "EUR")],
+        composite="GR",
+    )
+    rows += _instrument(
+        "cmge",
+        "CHINA MOBILE GAMES & ENTERTAI-ADR",
+        "CMGE",
+        [("US", None, "USD"), ("UW", "XNGS", "USD")],
+        composite="US",
+        securityType="ADR",
+        securityType2="Depositary Receipt",
+    )
+    rows += _instrument(
+        "sensetime-warrant",
+        "SENSETIME GROUP INC-CL B",
+        "20W",
+        [("HK", "XHKG", "HKD")],
+        composite="HK",
+        securityType="Equity WRT",
+        securityType2="Warrant",
+    )
+    rows += [
+        Listing(
+            figi=synthetic_figi(f"{key}/bond"),
+            name=name,
+            ticker=ticker,
+            exchCode="NOT LISTED",
+            # Bonds have no composite or share-class FIGI: OpenFIGI writes null.
+            compositeFIGI=None,  # type: ignore[arg-type]
+            shareClassFIGI=None,  # type: ignore[arg-type]
+            securityType="DOMESTIC MTN",
+            marketSector="Corp",
+            securityType2="Note",
+            isin=isin,
+            currency="CNY",
+        )
+        for key, name, ticker, isin in (
+            ("cccc-bond", "CHINA COMMUNICATIONS CONSTRU", "CHCOMU 3.8 03/25/30", "CND10000GBD8"),
+            ("chinamobile-bond", "CHINA MOBILE LTD", "CHMOBI 3.5 06/01/31", CHINA_MOBILE_BOND_ISIN),
+        )
+    ]
+    return rows
