@@ -10,9 +10,9 @@ from pathlib import Path
 
 from portfolio_guard.entity import Alias, Entity, Registration, SourceList
 from portfolio_guard.errors import InputError, ListingsError
+from portfolio_guard.listings import MANIFEST_FILE, Listings, SecurityRow, load_listings
 
 OWN_SOURCES = ("ofac", "curated")
-from portfolio_guard.listings import MANIFEST_FILE, Listings, SecurityRow, load_listings
 
 
 def _listings(args: argparse.Namespace) -> Listings:
