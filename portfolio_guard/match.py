@@ -1,31 +1,49 @@
 """Find the listed company behind a security: identifiers first, then names.
 
-Evidence tiers, strongest first: ISIN, CUSIP, FIGI, ticker + market (any spelling), then the
-description against names, aliases and issuer names. The first tier that finds something
-decides; weaker tiers only add doubt (a ticker whose description names another company is
-sent to review, not prohibited). Everything here is plain Python on dicts, so the pre-trade
-check can use it without pandas; the screen calls it once per distinct security.
+Evidence tiers, strongest first: ISIN (any of an issuer's ISINs: shares, ADRs, bonds), CUSIP
+(also the CUSIP inside a US ISIN, and the CINS inside a Cayman one), FIGI, ticker + market
+in any spelling, then the description against names, aliases, issuer names and names in
+Chinese script. The first identifier tier that finds something decides. A ticker is weaker:
+the rest of the row can cast doubt on it (a description that names another company, an ISIN
+that is not the listed company's, a bare number with no market). A name match is weaker
+still: it is ``confirmed`` only when the description *is* a listed name up to legal forms,
+wrappers, abbreviations, places and a cut-off tail; anything else that comes close is
+``review`` (OFAC FAQ 899: names must match exactly), and look-alikes that differ in a
+distinctive word (CHINA RAILWAY GROUP vs CHINA RAILWAY CONSTRUCTION) are no match at all.
 
 Levels: ``confirmed`` means the security belongs to the listed entity; ``review`` means a
 person must look (weak alias, near name, a parent or subsidiary name, conflicting evidence).
+Unlisted parents and subsidiaries are never more than review: there is no 50 Percent Rule
+(OFAC FAQ 857). Everything here is plain Python on dicts, so the pre-trade check can use it
+without pandas; results per distinct description are cached.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from portfolio_guard import identifiers, names, tickers
 from portfolio_guard.listings import ListedEntity, Listings, SecurityRow
+from portfolio_guard.name_match import (
+    CACHE_SIZE,
+    KIND_WORDS,
+    Level,
+    NameHit,
+    NameIndex,
+    NameKind,
+    NameRef,
+)
+from portfolio_guard.ticker_markets import CURRENCY_HINTS, EXCHANGE_HINTS
 
-Level = Literal["confirmed", "review"]
-NameKind = Literal["primary", "alias", "weak_alias", "issuer", "other"]
+__all__ = ["Level", "Match", "Matcher", "NameKind"]
 
-# Per-token similarity that still counts as the same word (typos, transliteration slips).
-TOKEN_TYPO_RATIO = 90.0
+# Where Chinese issuers' securities are registered; an unknown ISIN from elsewhere casts doubt
+# on a name-only match (Eurobonds are XS).
+_ISSUER_COUNTRIES = frozenset({"CN", "HK", "KY", "BM", "VG", "XS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +59,9 @@ class Match:
     level: Level
     reason: str
     source: str  # ofac | curated | openfigi | yahoo for identifiers, the name kind for names
-
-
-@dataclass(frozen=True, slots=True)
-class _NameRef:
-    uid: int
-    text: str
-    kind: NameKind
-    toks: tuple[str, ...]
-    distinct: frozenset[str]
+    # True when the name differs from a listed name only by a parent/subsidiary word
+    # (GROUP, HOLDING): the review rule is then OFAC FAQ 857, not FAQ 899.
+    relation: bool = False
 
 
 def _row_match(row: SecurityRow, entity: ListedEntity, on: str, given: str, how: str) -> Match:
@@ -69,34 +81,53 @@ def _row_match(row: SecurityRow, entity: ListedEntity, on: str, given: str, how:
     )
 
 
+def _demote(m: Match, doubts: Iterable[str], score: float | None = None) -> Match:
+    text = " and ".join(doubts)
+    return replace(
+        m,
+        level="review",
+        score=m.score if score is None else score,
+        reason=f"{m.reason}; but {text}" if text else m.reason,
+    )
+
+
+def _note(m: Match, note: str) -> Match:
+    return replace(m, reason=f"{m.reason}; {note}")
+
+
 class Matcher:
     """Indexes of one listings dataset; immutable once built, safe to share across threads."""
 
     def __init__(self, listings: Listings) -> None:
         self.listings = listings
-        refs: list[_NameRef] = []
+        refs: list[NameRef] = []
         for ent in listings:
-            refs.append(self._ref(ent.uid, ent.name, "primary"))
+            refs.append(NameRef.build(ent.uid, ent.name, "primary"))
             for alias in ent.aliases:
                 kind: NameKind = "weak_alias" if alias.get("strength") == "weak" else "alias"
-                refs.append(self._ref(ent.uid, alias["name"], kind))
-            refs.extend(self._ref(ent.uid, n, "issuer") for n in ent.issuer_names)
-            refs.extend(self._ref(ent.uid, n, "other") for n in ent.other_names)
-        self._refs = [r for r in refs if r.toks]
-        self._exact: dict[tuple[str, ...], list[_NameRef]] = {}
-        self._sorted: dict[tuple[str, ...], list[_NameRef]] = {}
-        self._by_token: dict[str, list[_NameRef]] = {}
-        for ref in self._refs:
-            self._exact.setdefault(ref.toks, []).append(ref)
-            self._sorted.setdefault(tuple(sorted(ref.toks)), []).append(ref)
-            for tok in ref.distinct:
-                self._by_token.setdefault(tok, []).append(ref)
-        self._vocabulary = sorted(self._by_token)
-
-    @staticmethod
-    def _ref(uid: int, text: str, kind: NameKind) -> _NameRef:
-        toks = names.tokens(text)
-        return _NameRef(uid, text, kind, toks, _distinct(toks))
+                refs.append(NameRef.build(ent.uid, alias["name"], kind))
+            refs.extend(NameRef.build(ent.uid, n, "issuer") for n in ent.issuer_names)
+            refs.extend(NameRef.build(ent.uid, n, "other") for n in ent.other_names)
+            refs.extend(
+                NameRef.build(ent.uid, n, "market") for n in names.MARKET_NAMES.get(ent.uid, ())
+            )
+        self._index = NameIndex(refs)
+        self._names = lru_cache(maxsize=CACHE_SIZE)(self._match_name_uncached)
+        # The CUSIP/CINS inside each listed ISIN, for CUSIP columns that hold either.
+        self._nsin: dict[str, list[SecurityRow]] = {}
+        self._isin_countries: dict[int, set[str]] = {}
+        self._ticker_keys: dict[int, dict[str, set[str]]] = {}
+        for ent in listings:
+            for row in ent.securities:
+                if row.kind == "isin":
+                    self._isin_countries.setdefault(ent.uid, set()).add(row.value[:2])
+                    norm = identifiers.normalize_isin(row.value)
+                    nsin = identifiers.isin_to_cusip(norm, include_cins=True) if norm else None
+                    if nsin:
+                        self._nsin.setdefault(nsin, []).append(row)
+                elif row.kind == "ticker" and row.country:
+                    by_country = self._ticker_keys.setdefault(ent.uid, {})
+                    by_country.setdefault(row.country, set()).add(row.value)
 
     # -- identifiers ---------------------------------------------------------------------
 
@@ -107,21 +138,46 @@ class Matcher:
         return out
 
     def match_isin(self, value: str) -> list[Match]:
+        """Listed securities with this ISIN (also through the CUSIP inside a US/CA ISIN)."""
+        if not isinstance(value, str) or not value.strip():
+            return []
         norm = identifiers.normalize_isin(value)
         # OFAC publishes three malformed ISINs; match them as printed too.
-        return self._lookup("isin", norm or value.strip().upper(), value.strip())
+        found = self._lookup("isin", norm or value.strip().upper(), value.strip())
+        if found or norm is None:
+            return found
+        cusip = identifiers.isin_to_cusip(norm)
+        if cusip is None:
+            return []
+        return self._lookup("cusip", cusip, value.strip(), f" (CUSIP {cusip})")
 
     def match_cusip(self, value: str) -> list[Match]:
-        norm = identifiers.normalize_cusip(value)
-        return self._lookup("cusip", norm, value.strip()) if norm else []
+        """Listed securities with this CUSIP, or whose ISIN carries it (a CINS included)."""
+        norm = identifiers.normalize_cusip(value) if isinstance(value, str) else None
+        if norm is None:
+            return []
+        found = self._lookup("cusip", norm, value.strip())
+        if found:
+            return found
+        out = []
+        for row in self._nsin.get(norm, ()):
+            entity = self.listings.entities[row.entity_uid]
+            out.append(
+                _row_match(row, entity, "cusip", value.strip(), f" (inside ISIN {row.value})")
+            )
+        return out
 
     def match_figi(self, value: str) -> list[Match]:
-        norm = identifiers.normalize_figi(value)
+        norm = identifiers.normalize_figi(value) if isinstance(value, str) else None
         return self._lookup("figi", norm, value.strip()) if norm else []
 
     def match_ticker(
         self, symbol: str, exchange: str | None = None, currency: str | None = None
     ) -> list[Match]:
+        """Listed lines this ticker text denotes, in any spelling (Yahoo, Bloomberg, colon,
+        IBKR symbol + exchange, bare code with a currency hint)."""
+        if not isinstance(symbol, str):
+            return []
         out: list[Match] = []
         seen: set[tuple[int, str]] = set()
         for cand in tickers.parse_ticker(symbol, exchange=exchange, currency=currency):
@@ -135,129 +191,80 @@ class Matcher:
     def match_symbol(
         self, symbol: str, exchange: str | None = None, currency: str | None = None
     ) -> list[Match]:
-        """A broker's symbol cell: may hold an ISIN or CUSIP instead of a ticker."""
+        """A broker's symbol cell: may hold an ISIN, CUSIP or FIGI instead of a ticker."""
+        if not isinstance(symbol, str):
+            return []
         for kind, value in identifiers.detect_identifiers(symbol):
-            found = self._lookup(kind, value, symbol.strip()) if kind != "sedol" else []
+            found = self._identifier(kind, value)
             if found:
-                return found
+                return [replace(m, matched_value=symbol.strip()) for m in found]
         return self.match_ticker(symbol, exchange, currency)
+
+    def _identifier(self, kind: str, value: str) -> list[Match]:
+        if kind == "isin":
+            return self.match_isin(value)
+        if kind == "cusip":
+            return self.match_cusip(value)
+        if kind == "figi":
+            return self.match_figi(value)
+        return []  # the listings carry no SEDOLs
 
     # -- names ---------------------------------------------------------------------------
 
     def match_name(self, text: str) -> list[Match]:
-        """Match a description against names, aliases and issuer names."""
-        toks = names.tokens(text)
-        if not toks:
+        """Match a description against names, aliases, issuer and market names.
+
+        Each distinct text is worked out once per Matcher (cached); never raises.
+        """
+        if not isinstance(text, str) or not text.strip():
             return []
-        best: dict[int, Match] = {}
-        for ref in self._exact.get(toks, ()) or self._sorted.get(tuple(sorted(toks)), ()):
-            _keep(best, self._name_match(ref, text, 1.0, exact=True))
-        if best:
-            return _ordered(best)
-        distinct = _distinct(toks)
-        if not distinct:
-            return []
-        for ref in self._candidates(distinct, toks):
-            m = self._compare(ref, text, toks, distinct)
-            if m is not None:
-                _keep(best, m)
-        return _ordered(best)
+        return list(self._names(text))
 
-    def _candidates(self, distinct: frozenset[str], toks: tuple[str, ...]) -> Iterable[_NameRef]:
-        seen: set[int] = set()
-        for tok in distinct:
-            for ref in self._by_token.get(tok, ()):
-                if id(ref) not in seen:
-                    seen.add(id(ref))
-                    yield ref
-        # A truncated last word ("HIKVISION DIGITAL TE") or a typo finds no exact token.
-        last = toks[-1]
-        for tok in distinct:
-            if tok in self._by_token or len(tok) < 4:
-                continue
-            for vocab in self._vocabulary:
-                if (tok == last and vocab.startswith(tok)) or (
-                    len(vocab) >= 6 and fuzz.ratio(tok, vocab) >= TOKEN_TYPO_RATIO
-                ):
-                    for ref in self._by_token[vocab]:
-                        if id(ref) not in seen:
-                            seen.add(id(ref))
-                            yield ref
+    def _match_name_uncached(self, text: str) -> tuple[Match, ...]:
+        return tuple(self._name_match(hit, text) for hit in self._index.match(text))
 
-    def _compare(
-        self, ref: _NameRef, text: str, toks: tuple[str, ...], distinct: frozenset[str]
-    ) -> Match | None:
-        mine = set(distinct)
-        theirs = set(ref.distinct)
-        exact_words = True
-        for tok in list(mine):
-            if tok in theirs:
-                mine.discard(tok)
-                theirs.discard(tok)
-                continue
-            partner = _partner(tok, theirs, truncated=tok == toks[-1])
-            if partner is None:
-                return None
-            if not ref.toks[-1].startswith(tok):
-                exact_words = False
-            mine.discard(tok)
-            theirs.discard(partner)
-        leftover = {t for t in theirs if t not in names.PLACES}
-        if leftover:
-            return None
-        extra_theirs = set(ref.toks) - set(toks)
-        extra_mine = set(toks) - set(ref.toks)
-        score = fuzz.token_sort_ratio(" ".join(toks), " ".join(ref.toks)) / 100.0
-        relation = (extra_theirs | extra_mine) & names.RELATION
-        if relation:
-            reason = (
-                f"name {text!r} differs from {ref.text!r} only by {', '.join(sorted(relation))}: "
-                "possibly an unlisted parent or subsidiary (no 50 Percent Rule, OFAC FAQ 857)"
-            )
-            return self._name_match(ref, text, min(score, 0.9), exact=False, reason=reason)
-        if exact_words and not theirs and not (extra_theirs - names.GENERIC):
-            # Same words, one cut short by the broker: the same company.
-            return self._name_match(ref, text, max(score, 0.95), exact=True)
-        return self._name_match(ref, text, score, exact=False)
-
-    def _name_match(
-        self, ref: _NameRef, text: str, score: float, exact: bool, reason: str | None = None
-    ) -> Match:
+    def _name_match(self, hit: NameHit, text: str) -> Match:
+        ref = hit.ref
         entity = self.listings.entities[ref.uid]
-        what = {
-            "primary": "the listed name",
-            "alias": "a.k.a.",
-            "weak_alias": "weak a.k.a.",
-            "issuer": "issuer name",
-            "other": "name in another script",
-        }[ref.kind]
-        level: Level = "confirmed"
-        if not exact or ref.kind == "weak_alias" or names.acronym_like(ref.text):
-            level = "review"
-        if reason is None:
-            if level == "confirmed":
-                reason = f"name {text!r} matches {what} {ref.text!r} of {entity.name}"
-            elif exact:
-                reason = (
-                    f"name {text!r} equals {what} {ref.text!r} of {entity.name}; short or "
-                    "low-quality names need review (OFAC FAQ 899)"
-                )
-            else:
-                reason = (
-                    f"name {text!r} is similar ({score:.2f}) to {what} {ref.text!r} of "
-                    f"{entity.name}; needs review (OFAC FAQ 899)"
-                )
+        what = KIND_WORDS[ref.kind]
+        doubts = list(hit.doubts)
+        if ref.weak:
+            doubts.insert(0, "short or weak names need review (OFAC FAQ 899)")
+        if hit.exact:
+            reason = f"name {text!r} equals {what} {ref.text!r} of {entity.name}"
+            if not doubts:
+                reason += " (up to legal form, share class and wrapper words)"
+        else:
+            reason = (
+                f"name {text!r} is similar ({hit.score:.2f}) to {what} {ref.text!r} "
+                f"of {entity.name}"
+            )
+        if doubts:
+            reason += "; but " + "; ".join(doubts)
+            if not (hit.relation and len(doubts) == 1):
+                reason += "; needs review (OFAC FAQ 899)"
         return Match(
             entity_uid=entity.uid,
             entity_name=entity.name,
             matched_on="name",
             matched_value=text,
             list_value=ref.text,
-            score=round(score, 3),
-            level=level,
+            score=round(hit.score, 3),
+            level=hit.level,
             reason=reason,
             source=ref.kind,
+            relation=hit.relation,
         )
+
+    def legal_form_conflict(self, text: str, uid: int) -> bool:
+        """True when ``text`` carries a legal form (INC, PLC ...) no name of ``uid`` has."""
+        return self._index.legal_form_conflict(text, uid)
+
+    def names_entity(self, description: str, uid: int) -> bool:
+        """True when ``description`` matches a name of ``uid`` or shares a distinctive word."""
+        if any(m.entity_uid == uid for m in self.match_name(description)):
+            return True
+        return self._index.shares_word(description, uid)
 
     # -- one security --------------------------------------------------------------------
 
@@ -271,66 +278,152 @@ class Matcher:
         currency: str | None = None,
         description: str | None = None,
     ) -> list[Match]:
-        """All evidence for one security, strongest tier first; [] when nothing matches."""
-        strong_given = False
-        for value, fn in (
-            (isin, self.match_isin),
-            (cusip, self.match_cusip),
-            (figi, self.match_figi),
-        ):
-            if value and value.strip():
-                strong_given = True
-                found = fn(value)
-                if found:
-                    return found
-        by_name = self.match_name(description) if description and description.strip() else []
-        if symbol and symbol.strip():
-            found = self.match_symbol(symbol, exchange, currency)
-            if found:
-                return [self._cross_check(m, description, by_name, strong_given) for m in found]
-        return by_name
+        """All evidence for one security, strongest tier first; [] when nothing matches.
 
-    def _cross_check(
-        self, m: Match, description: str | None, by_name: list[Match], strong_given: bool
-    ) -> Match:
-        """A ticker is weak evidence: demote it when the rest of the row disagrees."""
-        if m.matched_on not in ("ticker",):
-            return m
-        doubts = []
-        if strong_given:
-            doubts.append("the row's ISIN/CUSIP/FIGI is not on the list")
-        if (
-            description
-            and names.tokens(description)
-            and all(n.entity_uid != m.entity_uid for n in by_name)
-            and not self._names_overlap(description, m.entity_uid)
-        ):
-            doubts.append(f"the description {description!r} does not name {m.entity_name}")
-        if not doubts:
-            return m
-        return Match(
-            m.entity_uid,
-            m.entity_name,
-            m.matched_on,
-            m.matched_value,
-            m.list_value,
-            0.5,
-            "review",
-            m.reason + "; but " + " and ".join(doubts),
-            m.source,
+        Never raises on odd input: anything that is not text counts as missing.
+        """
+        symbol, isin, cusip, figi, exchange, currency, description = (
+            v if isinstance(v, str) and v.strip() else None
+            for v in (symbol, isin, cusip, figi, exchange, currency, description)
         )
+        unknown: list[tuple[str, str]] = []  # valid identifiers in the row, not on the list
+        for kind, value in (("isin", isin), ("cusip", cusip), ("figi", figi)):
+            if value is None:
+                continue
+            found = self._identifier(kind, value)
+            if found:
+                return found
+            norm = identifiers.get_kind(kind).normalize(value)
+            if norm is not None:
+                unknown.append((kind, norm))
+        by_ticker: list[Match] = []
+        if symbol is not None:
+            detected = [(k, v) for k, v in identifiers.detect_identifiers(symbol) if k != "sedol"]
+            for kind, value in detected:
+                found = self._identifier(kind, value)
+                if found:
+                    return [replace(m, matched_value=symbol.strip()) for m in found]
+            unknown.extend(detected[:1])
+            by_ticker = self.match_ticker(symbol, exchange, currency)
+        by_name = self.match_name(description) if description is not None else []
+        if by_ticker:
+            return self._with_ticker(
+                by_ticker, by_name, symbol, exchange, currency, description, unknown
+            )
+        return self._name_only(by_name, symbol, exchange, currency, description, unknown)
 
-    def _names_overlap(self, description: str, uid: int) -> bool:
-        mine = _distinct(names.tokens(description))
-        for ref in self._refs:
-            if ref.uid == uid and any(_partner(t, set(ref.distinct), truncated=True) for t in mine):
-                return True
-        return False
+    def _with_ticker(
+        self,
+        by_ticker: list[Match],
+        by_name: list[Match],
+        symbol: str | None,
+        exchange: str | None,
+        currency: str | None,
+        description: str | None,
+        unknown: list[tuple[str, str]],
+    ) -> list[Match]:
+        out: list[Match] = []
+        conflict = False
+        for m in by_ticker:
+            entity = self.listings.entities[m.entity_uid]
+            agrees = description is not None and self.names_entity(description, m.entity_uid)
+            other = (
+                description is not None
+                and not agrees
+                and any(names.is_distinctive(t) for t in names.tokens(description))
+            )
+            doubts = []
+            if other:
+                conflict = True
+                doubts.append(f"the description {description!r} does not name {entity.name}")
+            if unknown and not agrees:
+                kind, value = unknown[0]
+                doubts.append(
+                    f"the row's {kind.upper()} {value} is not a listed security of {entity.name}"
+                )
+            if symbol is not None and _guessed_market(symbol, exchange, currency) and not agrees:
+                doubts.append(
+                    f"{symbol.strip()!r} gives no market or currency, so {m.list_value!r} is "
+                    "only a guess"
+                )
+            if doubts:
+                out.append(_demote(m, doubts, 0.5))
+                continue
+            if agrees:
+                m = _note(m, f"the description {description!r} agrees")
+            if unknown:
+                m = _note(m, _not_listed_note(unknown[0], entity.name))
+            out.append(m)
+        if conflict:
+            # The description names a listed company the symbol does not: show it, for review.
+            ticker_uids = {m.entity_uid for m in by_ticker}
+            for n in by_name:
+                if n.entity_uid not in ticker_uids:
+                    out.append(
+                        _demote(n, [f"the symbol {symbol!r} is a line of another listed company"])
+                        if n.level == "confirmed"
+                        else n
+                    )
+        return out
+
+    def _name_only(
+        self,
+        by_name: list[Match],
+        symbol: str | None,
+        exchange: str | None,
+        currency: str | None,
+        description: str | None,
+        unknown: list[tuple[str, str]],
+    ) -> list[Match]:
+        out: list[Match] = []
+        listing = _explicit_listing(symbol, exchange, currency) if symbol else None
+        # The listings carry few FIGIs, so an unknown FIGI says nothing either way.
+        foreign_id = any(kind != "figi" for kind, _ in unknown)
+        for m in by_name:
+            if (
+                foreign_id
+                and description is not None
+                and self.legal_form_conflict(description, m.entity_uid)
+            ):
+                # A foreign legal form and an ISIN/CUSIP that is not on the list: two
+                # independent signs of another company (COSTAR GROUP INC, US22160N1090).
+                continue
+            if m.level != "confirmed":
+                out.append(m)
+                continue
+            doubts: list[str] = []
+            notes: list[str] = []
+            for kind, value in unknown:
+                country = _identifier_country(kind, value)
+                plausible = _ISSUER_COUNTRIES | self._isin_countries.get(m.entity_uid, set())
+                if country is not None and country not in plausible:
+                    doubts.append(
+                        f"the row's {kind.upper()} {value} ({country}) is not a listed security "
+                        f"of {m.entity_name}"
+                    )
+                elif kind != "figi":
+                    notes.append(_not_listed_note((kind, value), m.entity_name))
+            if listing is not None:
+                lines = self._ticker_keys.get(m.entity_uid, {}).get(listing.country)
+                if lines and listing.key not in lines:
+                    doubts.append(
+                        f"the symbol {symbol!r} ({listing.key}) is not a listed line of "
+                        f"{m.entity_name} (listed there: {', '.join(sorted(lines))})"
+                    )
+            if doubts:
+                out.append(_demote(m, doubts))
+                continue
+            for note in notes:
+                m = _note(m, note)
+            out.append(m)
+        return out
 
     # -- search (CLI) --------------------------------------------------------------------
 
     def search(self, text: str) -> list[Match]:
         """Lenient lookup for people: any identifier spelling, else names containing the words."""
+        if not isinstance(text, str):
+            return []
         text = text.strip()
         if not text:
             return []
@@ -341,43 +434,85 @@ class Matcher:
         if found:
             return found
         words = names.tokens(text)
+        if not words:
+            return []
         hits: dict[int, Match] = {}
-        for ref in self._refs:
+        for ref in self._index.refs:
             if all(any(t.startswith(w) for t in ref.toks) for w in words):
+                entity = self.listings.entities[ref.uid]
                 _keep(
                     hits,
-                    self._name_match(
-                        ref,
-                        text,
-                        fuzz.partial_ratio(text.upper(), ref.text.upper()) / 100,
-                        exact=False,
+                    Match(
+                        entity_uid=ref.uid,
+                        entity_name=entity.name,
+                        matched_on="name",
+                        matched_value=text,
+                        list_value=ref.text,
+                        score=round(fuzz.partial_ratio(text.upper(), ref.text.upper()) / 100, 3),
+                        level="review",
                         reason=f"{ref.text!r} contains {text!r}",
+                        source=ref.kind,
                     ),
                 )
-        return _ordered(hits)
-
-
-def _distinct(toks: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(t for t in toks if t not in names.GENERIC and t not in names.PLACES)
-
-
-def _partner(tok: str, pool: set[str], truncated: bool) -> str | None:
-    for cand in pool:
-        if truncated and len(tok) >= 2 and cand.startswith(tok):
-            return cand
-    if len(tok) >= 6:
-        for cand in pool:
-            if len(cand) >= 6 and fuzz.ratio(tok, cand) >= TOKEN_TYPO_RATIO:
-                return cand
-    return None
+        return list(_ordered(hits))
 
 
 def _keep(best: dict[int, Match], m: Match) -> None:
     old = best.get(m.entity_uid)
-    rank = (m.level == "confirmed", m.score)
-    if old is None or rank > (old.level == "confirmed", old.score):
+    if old is None or (m.level == "confirmed", m.score) > (old.level == "confirmed", old.score):
         best[m.entity_uid] = m
 
 
-def _ordered(best: dict[int, Match]) -> list[Match]:
-    return sorted(best.values(), key=lambda m: (m.level != "confirmed", -m.score, m.entity_uid))
+def _ordered(best: dict[int, Match]) -> tuple[Match, ...]:
+    return tuple(
+        sorted(best.values(), key=lambda m: (m.level != "confirmed", -m.score, m.entity_uid))
+    )
+
+
+def _identifier_country(kind: str, value: str) -> str | None:
+    if kind == "isin":
+        return value[:2]
+    if kind == "cusip":
+        # A CUSIP starting with a digit is US/Canadian; a CINS (letter first) is foreign.
+        return "US" if value[0].isdigit() else None
+    return None
+
+
+def _not_listed_note(unknown: tuple[str, str], entity_name: str) -> str:
+    kind, value = unknown
+    return (
+        f"{kind.upper()} {value} is not among the identifiers listed for {entity_name} "
+        "(OFAC's identifiers are not exhaustive)"
+    )
+
+
+def _hint(value: str | None) -> str | None:
+    if value is None:
+        return None
+    norm = "".join(ch for ch in value.upper() if ch.isalnum())
+    return norm or None
+
+
+def _guessed_market(symbol: str, exchange: str | None, currency: str | None) -> bool:
+    """True for a bare number with no exchange or currency that places it (941 could be
+    Hong Kong, Tokyo or Taipei); the parser then assumes Hong Kong or Shanghai/Shenzhen."""
+    code = symbol.strip()
+    if not (code.isascii() and code.isdigit()):
+        return False
+    ex = _hint(exchange)
+    if ex is not None and ex in EXCHANGE_HINTS:
+        return False
+    cur = _hint(currency)
+    return not (cur is not None and cur in CURRENCY_HINTS)
+
+
+def _explicit_listing(
+    symbol: str, exchange: str | None, currency: str | None
+) -> tickers.Listing | None:
+    """The one listing a symbol names when its market is stated (in the text or exchange)."""
+    ex = _hint(exchange)
+    stated = (ex is not None and ex in EXCHANGE_HINTS) or any(c in symbol.strip() for c in ".: ")
+    if not stated:
+        return None
+    found = tickers.parse_ticker(symbol, exchange=exchange, currency=currency)
+    return found[0] if len(found) == 1 else None
