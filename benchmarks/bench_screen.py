@@ -15,7 +15,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from stdnum import isin as stdnum_isin
@@ -28,8 +27,21 @@ LISTED = [
     ("0020.HK", "SENSETIME GROUP INC-CL B", ""),
     ("600118.SS", "CHINA SPACESAT CO LTD-A", ""),
 ]
-WORDS = "ACME GLOBAL NORTH RIVER PACIFIC STONE BRIGHT UNITED FIRST SUMMIT OAK BLUE".split()
-KINDS = "INC CORP HOLDINGS LTD PLC GROUP TRUST ETF FUND".split()
+WORDS = [
+    "ACME",
+    "GLOBAL",
+    "NORTH",
+    "RIVER",
+    "PACIFIC",
+    "STONE",
+    "BRIGHT",
+    "UNITED",
+    "FIRST",
+    "SUMMIT",
+    "OAK",
+    "BLUE",
+]
+KINDS = ["INC", "CORP", "HOLDINGS", "LTD", "PLC", "GROUP", "TRUST", "ETF", "FUND"]
 
 
 def make_file(path: Path, rows: int, distinct: int, listed_share: float) -> None:

@@ -122,7 +122,7 @@ def _finding(
     if m.level == "review":
         status = "review"
         rule = (
-            rules.RULE_NO_50_PERCENT if "parent or subsidiary" in m.reason else rules.RULE_NAME_ONLY
+            rules.RULE_NO_50_PERCENT if m.relation else rules.RULE_NAME_ONLY
         )
         reason = m.reason
         if rules.window_on(dates, as_of) is rules.Window.NOT_LISTED:
