@@ -114,6 +114,8 @@ def curated_security_rows(
         if row.entity_uid not in known:
             raise ParseError(f"entity_uid {row.entity_uid} is not on the list", path, row.line, 1)
         ref = f"{row.source} ({row.source_date})" if row.source_date else row.source
+        if row.kind == "name":
+            continue  # names go into entities.json (market_names), not securities.csv
         try:
             if row.kind == "isin":
                 isin = identifiers.validate_isin(row.value)
@@ -188,7 +190,9 @@ def _dedupe(rows: Iterable[SecurityRow]) -> list[SecurityRow]:
     return out
 
 
-def entity_json(entity: Entity, uid_by_name: dict[str, int]) -> dict[str, Any]:
+def entity_json(
+    entity: Entity, uid_by_name: dict[str, int], market_names: Sequence[CuratedRow] = ()
+) -> dict[str, Any]:
     links = []
     for i, name in enumerate(entity.linked_to):
         uid = entity.linked_uids[i] if i < len(entity.linked_uids) else None
@@ -208,6 +212,10 @@ def entity_json(entity: Entity, uid_by_name: dict[str, int]) -> dict[str, Any]:
         ],
         "issuer_names": list(entity.issuer_names),
         "other_names": list(entity.other_names),
+        "market_names": [
+            {"name": r.value, "note": r.note, "source": r.source, "source_date": r.source_date}
+            for r in market_names
+        ],
         "listing_date": entity.listing_date.isoformat(),
         "effective_date": entity.effective_date.isoformat(),
         "divestment_date": entity.divestment_date.isoformat(),
@@ -265,8 +273,20 @@ def build_dataset(
     rows = _dedupe(rows)
     rows.sort(key=lambda r: (r.entity_uid, order.get(r.source, 2)))
 
+    names_by_uid: dict[int, list[CuratedRow]] = {}
+    for row in curated_rows:
+        if row.kind == "name":
+            if row.entity_uid not in known:
+                raise ParseError(
+                    f"entity_uid {row.entity_uid} is not on the list", curated_path, row.line, 1
+                )
+            names_by_uid.setdefault(row.entity_uid, []).append(row)
     entities_bytes = (
-        json.dumps([entity_json(e, uid_by_name) for e in entities], ensure_ascii=False, indent=1)
+        json.dumps(
+            [entity_json(e, uid_by_name, names_by_uid.get(e.uid, ())) for e in entities],
+            ensure_ascii=False,
+            indent=1,
+        )
         + "\n"
     ).encode("utf-8")
     securities_bytes = format_security_rows(rows).encode("utf-8")

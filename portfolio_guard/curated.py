@@ -4,7 +4,9 @@ The file (``listings/curated.csv``) is hand-edited, one row per identifier::
 
     entity_uid,entity_name,kind,value,market,note,source,source_date
 
-Lines starting with ``#`` before the header are its provenance note. Every row passes the
+Lines starting with ``#`` before the header are its provenance note. ``kind`` is ``isin``,
+``cusip``, ``figi``, ``ticker`` or ``name`` (the name a market lists the company under when it
+differs from OFAC's, e.g. HKEX's "SenseTime Group Inc." for OFAC's SENSETIME GROUP LIMITED). Every row passes the
 same validation as OFAC's own identifiers; a bad row is an error naming its line.
 """
 
@@ -26,7 +28,7 @@ CURATED_COLUMNS = (
     "source",
     "source_date",
 )
-CURATED_KINDS = ("isin", "cusip", "figi", "ticker")
+CURATED_KINDS = ("isin", "cusip", "figi", "ticker", "name")
 
 
 @dataclass(frozen=True, slots=True)

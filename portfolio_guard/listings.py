@@ -104,6 +104,8 @@ class ListedEntity:
     other_names: tuple[str, ...]
     program: str
     securities: tuple[SecurityRow, ...] = ()
+    # Names a market lists the company under (curated, each with a public source).
+    market_names: tuple[dict[str, Any], ...] = ()
 
     @property
     def alias_names(self) -> tuple[str, ...]:
@@ -117,6 +119,7 @@ class ListedEntity:
             "alias_details": [dict(a) for a in self.aliases],
             "issuer_names": list(self.issuer_names),
             "other_names": list(self.other_names),
+            "market_names": [dict(n) for n in self.market_names],
             "listing_date": self.listing_date.isoformat(),
             "effective_date": self.effective_date.isoformat(),
             "divestment_date": self.divestment_date.isoformat(),
@@ -261,6 +264,7 @@ def _entity_from_json(obj: dict[str, Any], securities: tuple[SecurityRow, ...]) 
         other_names=tuple(obj.get("other_names", ())),
         program=obj.get("program", ""),
         securities=securities,
+        market_names=tuple(obj.get("market_names", ())),
     )
 
 

@@ -108,9 +108,7 @@ class Matcher:
                 refs.append(NameRef.build(ent.uid, alias["name"], kind))
             refs.extend(NameRef.build(ent.uid, n, "issuer") for n in ent.issuer_names)
             refs.extend(NameRef.build(ent.uid, n, "other") for n in ent.other_names)
-            refs.extend(
-                NameRef.build(ent.uid, n, "market") for n in names.MARKET_NAMES.get(ent.uid, ())
-            )
+            refs.extend(NameRef.build(ent.uid, n["name"], "market") for n in ent.market_names)
         self._index = NameIndex(refs)
         self._names = lru_cache(maxsize=CACHE_SIZE)(self._match_name_uncached)
         # The CUSIP/CINS inside each listed ISIN, for CUSIP columns that hold either.

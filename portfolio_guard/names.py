@@ -381,11 +381,6 @@ PLACES = frozenset(
 )
 
 # Names the market uses that OFAC's record lacks, by OFAC uid. Each needs a public source.
-MARKET_NAMES: dict[int, tuple[str, ...]] = {
-    # OFAC's SENSETIME GROUP LIMITED (HK C.R. No. 2162198) trades on HKEX as issuer
-    # "SenseTime Group Inc." (rules.md §4; the issuer's own listing announcement).
-    33114: ("SENSETIME GROUP INC.",),
-}
 
 # Fixed-width description columns cut names at 20-40 characters; shorter text is whole.
 TRUNCATION_MIN_LENGTH = 18

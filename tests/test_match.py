@@ -217,7 +217,7 @@ def all_names(listings: Listings) -> list[tuple[int, str, bool]]:
         out += [(e.uid, a["name"], a.get("strength") == "weak") for a in e.aliases]
         out += [(e.uid, n, False) for n in e.issuer_names]
         out += [(e.uid, n, False) for n in e.other_names]
-        out += [(e.uid, n, False) for n in names.MARKET_NAMES.get(e.uid, ())]
+        out += [(e.uid, n["name"], False) for n in e.market_names]
     return [(uid, n, weak or names.acronym_like(n)) for uid, n, weak in out]
 
 

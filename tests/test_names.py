@@ -159,8 +159,12 @@ def test_acronym_like() -> None:
     assert not names.acronym_like("NORINCO GROUP") and not names.acronym_like("SEMICONDUCTOR")
 
 
-def test_market_names_cite_a_listed_uid() -> None:
-    assert names.MARKET_NAMES[33114] == ("SENSETIME GROUP INC.",)
+def test_market_names_come_from_curated_data_with_a_source() -> None:
+    from portfolio_guard.listings import load_listings
+
+    sensetime = load_listings().entities[33114]
+    assert [n["name"] for n in sensetime.market_names] == ["SenseTime Group Inc."]
+    assert all(n["source"].startswith("http") for n in sensetime.market_names)
 
 
 # -- properties ---------------------------------------------------------------------------
