@@ -6,8 +6,9 @@ The file (``listings/curated.csv``) is hand-edited, one row per identifier::
 
 Lines starting with ``#`` before the header are its provenance note. ``kind`` is ``isin``,
 ``cusip``, ``figi``, ``ticker`` or ``name`` (the name a market lists the company under when it
-differs from OFAC's, e.g. HKEX's "SenseTime Group Inc." for OFAC's SENSETIME GROUP LIMITED). Every row passes the
-same validation as OFAC's own identifiers; a bad row is an error naming its line.
+differs from OFAC's, e.g. HKEX's "SenseTime Group Inc." for OFAC's SENSETIME GROUP LIMITED).
+Every row passes the same validation as OFAC's own identifiers; a bad row is an error naming
+its line.
 """
 
 from __future__ import annotations
