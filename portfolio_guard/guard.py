@@ -1,48 +1,84 @@
 """The pre-trade check: may this account buy or sell this security on this date?
 
-``Guard`` is loaded once and is immutable; share it across threads. Every answer is a
-``Decision`` carrying the reason and the rule that decided. It fails closed: when it cannot
-decide (no listings, corrupt or stale listings, a match that needs a person, an unreadable
-security) the trade is blocked and the reason says why.
+``Guard`` is built once from one listings dataset and never changes; share it across threads.
+Every answer is a ``Decision`` carrying the reason and the rule that decided (rules.md §5-6).
+It fails closed: when it cannot decide (no listings, corrupt, empty or stale listings, a match
+that needs a person, a request it cannot read) the trade is blocked and the reason says why.
 
-The hot path is dict look-ups: the match for each distinct security is computed once and
-remembered, and each (entities, window, side, purpose) ruling is built once.
+The hot path is one dict look-up: each distinct (security, side, day, purpose, holder) answer is
+computed once and remembered. Staleness is re-evaluated as the clock moves, so a long-running
+server stops allowing trades when its data ages out even if nobody reloads it.
 """
 
 from __future__ import annotations
 
 import os
-import threading
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from portfolio_guard import rules
-from portfolio_guard.errors import ListingsError, PortfolioGuardError
+from portfolio_guard.errors import ListingsError
 from portfolio_guard.listings import ListedEntity, Listings, load_listings
 from portfolio_guard.match import Match, Matcher
+from portfolio_guard.trade_request import (
+    Fields,
+    RequestError,
+    SecurityResolver,
+    TradeDate,
+    parse_trade_date,
+    security_fields,
+    trade_day,
+)
+
+__all__ = ["Decision", "Guard", "RequestError", "parse_trade_date"]
 
 DEFAULT_MAX_AGE_DAYS = 365
 ENV_MAX_AGE = "PORTFOLIO_GUARD_MAX_AGE_DAYS"
+# Bounds memory when a caller streams millions of distinct requests; refilling is cheap.
 _CACHE_LIMIT = 200_000
 RULE_FAIL_CLOSED = "portfolio_guard fail-closed policy: block when the answer is not certain"
+RULE_BAD_REQUEST = "portfolio_guard: a request that cannot be read is blocked"
+
 
 SecurityLike = str | Mapping[str, Any]
+
+_now = time.time  # tests move the clock by replacing this
+_SIDES = {"buy": rules.Side.BUY, "sell": rules.Side.SELL}
+
+# Blocked before allowed; among blocked, a confirmed prohibition is the most useful answer.
+_RANK = {"error": 0, "invalid": 0, "prohibited": 1, "divestment": 2, "review": 3}
+_RANK_ALLOWED = {"pending": 4, "divestment": 5, "not_covered": 6, "not_listed": 7}
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """One pre-trade answer.
+
+    ``status``: ``not_listed`` | ``not_covered`` (holder not a U.S. person) | ``pending`` (allowed,
+    prohibited from E) | ``divestment`` (allowed only with purpose=divest) | ``prohibited`` |
+    ``review`` (a match a person must confirm) | ``invalid`` (the request cannot be read) |
+    ``error`` (the listings cannot be used). Only the first four can be ``allowed``.
+    """
+
     allowed: bool
-    # not_listed | not_covered | pending | divestment | prohibited | review | error
     status: str
     reason: str
-    entity_uid: int | None
-    entity_name: str | None
     rule: str
+    entity: ListedEntity | None = field(default=None, compare=False, repr=False)
     matched_on: str | None = None
     listings_version: str | None = None
+
+    @property
+    def entity_uid(self) -> int | None:
+        return None if self.entity is None else self.entity.uid
+
+    @property
+    def entity_name(self) -> str | None:
+        return None if self.entity is None else self.entity.name
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,34 +93,13 @@ class Decision:
         }
 
 
-def _side(value: str) -> rules.Side:
-    try:
-        return rules.Side(value.strip().lower())
-    except (ValueError, AttributeError):
-        raise PortfolioGuardError(f"side {value!r} must be 'buy' or 'sell'") from None
-
-
-def _security_fields(security: SecurityLike) -> tuple[str | None, ...]:
-    if isinstance(security, str):
-        return (security.strip() or None, None, None, None, None, None, None)
-    get = security.get
-    symbol = get("symbol") or get("ticker") or get("security")
-    return tuple(
-        (str(v).strip() or None) if v is not None else None
-        for v in (
-            symbol,
-            get("isin"),
-            get("cusip"),
-            get("figi"),
-            get("exchange"),
-            get("currency"),
-            get("description"),
-        )
-    )
-
-
 class Guard:
-    """Pre-trade decisions on one listings dataset (or on none, blocking everything)."""
+    """Pre-trade decisions on one listings dataset (or on none, blocking everything).
+
+    ``max_age_days``: block when the listings' as-of date is more than this many days before
+    today (``None``: never). ``today`` pins the clock (tests, back-testing): it is then both the
+    day staleness is measured on and the default trade date.
+    """
 
     def __init__(
         self,
@@ -96,17 +111,20 @@ class Guard:
     ) -> None:
         self.listings = listings
         self.version = listings.version if listings is not None else None
-        self._matcher = Matcher(listings) if listings is not None else None
-        self._failure = failure if listings is None else None
-        if self._failure is None and listings is not None and max_age_days is not None:
-            self._failure = _staleness(listings, max_age_days, today)
-        if listings is None and self._failure is None:
-            self._failure = "no listings dataset loaded"
-        self._matches: dict[
-            tuple[str | None, ...], tuple[tuple[Match, ...], tuple[rules.ListingDates, ...]]
-        ] = {}
-        self._rulings: dict[tuple[Any, ...], Decision] = {}
-        self._lock = threading.Lock()
+        self.max_age_days = max_age_days
+        self._pinned = today
+        self._clock: tuple[date, float] = (date.min, 0.0)
+        self._broken = _broken_reason(listings, failure, max_age_days)
+        self._fresh_until = date.max
+        if self._broken is None and listings is not None and max_age_days is not None:
+            assert listings.as_of is not None
+            self._fresh_until = listings.as_of + timedelta(days=max_age_days)
+        self._resolver = (
+            SecurityResolver(Matcher(listings)) if self._broken is None and listings else None
+        )
+        self._decisions: dict[tuple[Any, ...], Decision] = {}
+        self._resolved: dict[str | Fields, tuple[Match, ...] | str] = {}
+        self._unlisted_answers: dict[str | Fields, Decision] = {}
 
     @classmethod
     def load(
@@ -116,210 +134,247 @@ class Guard:
         max_age_days: int | None = None,
         today: date | None = None,
     ) -> Guard:
-        """Load the listings; a failure gives a Guard that blocks every trade with the reason."""
+        """Load the listings; any failure gives a Guard that blocks every trade with the reason.
+
+        ``max_age_days``: ``None`` reads ``$PORTFOLIO_GUARD_MAX_AGE_DAYS`` (default 365); a
+        negative value switches the staleness check off.
+        """
         if max_age_days is None:
-            env = os.environ.get(ENV_MAX_AGE)
-            max_age_days = int(env) if env else DEFAULT_MAX_AGE_DAYS
+            env = os.environ.get(ENV_MAX_AGE, "").strip()
+            try:
+                max_age_days = int(env) if env else DEFAULT_MAX_AGE_DAYS
+            except ValueError:
+                return cls(None, failure=f"${ENV_MAX_AGE}={env!r} is not a whole number of days")
         try:
             listings = load_listings(path)
-        except ListingsError as exc:
-            return cls(None, failure=str(exc))
-        # A negative maximum age switches the staleness check off.
+        except (ListingsError, OSError, ValueError, KeyError, TypeError) as exc:
+            # Only ListingsError is expected; the rest means a dataset that passed its
+            # checksums but is not what the builder writes. Either way: block, say why.
+            return cls(None, failure=str(exc) or type(exc).__name__, today=today)
         return cls(listings, max_age_days=max_age_days if max_age_days >= 0 else None, today=today)
 
-    @property
-    def healthy(self) -> bool:
-        return self._failure is None
+    # -- health --------------------------------------------------------------------------
+
+    def today(self) -> date:
+        """Today's US-Eastern trade date (00:01 ET cut-over), or the pinned day."""
+        if self._pinned is not None:
+            return self._pinned
+        now = _now()
+        day, until = self._clock
+        if now < until:
+            return day
+        day = rules.eastern_trade_date(datetime.fromtimestamp(now, rules.EASTERN))
+        nxt = datetime.combine(day + timedelta(days=1), rules.CUTOVER, tzinfo=rules.EASTERN)
+        self._clock = (day, nxt.timestamp())  # one tuple: readers never see half an update
+        return day
 
     @property
     def failure(self) -> str | None:
-        return self._failure
+        """Why every trade is blocked right now, or None when the Guard can decide."""
+        if self._broken is not None:
+            return self._broken
+        today = self.today()
+        return None if today <= self._fresh_until else self._stale_reason(today)
+
+    @property
+    def healthy(self) -> bool:
+        return self.failure is None
+
+    def _stale_reason(self, today: date) -> str:
+        assert self.listings is not None and self.listings.as_of is not None
+        age = (today - self.listings.as_of).days
+        return (
+            f"listings {self.version} are as of {self.listings.as_of.isoformat()}, {age} days "
+            f"old, over the maximum of {self.max_age_days} days; rebuild from a current OFAC "
+            f"file or raise --max-age-days / ${ENV_MAX_AGE}"
+        )
+
+    # -- the check -----------------------------------------------------------------------
 
     def check_trade(
         self,
         security: SecurityLike,
         side: str,
-        trade_date: date | datetime | str | None = None,
+        trade_date: TradeDate = None,
         purpose: str | None = None,
         us_person: bool = True,
     ) -> Decision:
-        """Decide one trade. Never raises for a bad security or a data problem: it blocks."""
-        if self._failure is not None:
-            return Decision(
-                False,
-                "error",
-                f"blocked: {self._failure}",
-                None,
-                None,
-                RULE_FAIL_CLOSED,
-                None,
-                self.version,
-            )
+        """Decide one trade. Never raises: a bad request or unusable data blocks, with the reason.
+
+        ``security``: a ticker in any spelling, ISIN, CUSIP, FIGI or company name, or a mapping
+        with ``symbol``/``isin``/``cusip``/``figi``/``exchange``/``currency``/``description``.
+        ``side``: ``buy`` | ``sell``. ``purpose="divest"``: the trade is made to divest (selling
+        a long, buying to cover a short). ``trade_date``: a date, an ISO string, or a datetime
+        (aware ones are converted to US Eastern; naive ones are taken as Eastern); default today.
+        """
+        if self._broken is not None:
+            return self._fail(self._broken)
+        today = self.today()
+        if today > self._fresh_until:
+            return self._fail(self._stale_reason(today))
+        sec: str | Fields
         try:
-            side_v = _side(side)
-            day = rules.eastern_trade_date(trade_date)
-        except (PortfolioGuardError, ValueError, TypeError) as exc:
+            day = trade_day(trade_date, today)
+            if type(security) is str:
+                sec = security
+            elif isinstance(security, str):
+                sec = str(security)
+            elif isinstance(security, Mapping):
+                sec = security_fields(security)
+            else:
+                raise RequestError(f"security must be text or an object, not {security!r}")
+        except RequestError as exc:
+            return self._invalid(str(exc))
+        if us_person is not True and us_person is not False:
+            # Checked before the cache: 1 == True would otherwise share True's entry.
+            return self._invalid(f"us_person {us_person!r} must be true or false")
+        key = (sec, side, day, purpose, us_person)
+        try:
+            hit = self._decisions.get(key)
+        except TypeError:  # an unhashable side or purpose: refused by _decide
+            return self._decide(sec, side, day, purpose, us_person)
+        if hit is None:
+            hit = self._decide(sec, side, day, purpose, us_person)
+            if len(self._decisions) >= _CACHE_LIMIT:
+                self._decisions.clear()
+            self._decisions[key] = hit
+        return hit
+
+    def _fail(self, why: str) -> Decision:
+        return Decision(
+            False, "error", f"blocked: {why}", RULE_FAIL_CLOSED, None, None, self.version
+        )
+
+    def _invalid(self, why: str) -> Decision:
+        return Decision(
+            False, "invalid", f"blocked: {why}", RULE_BAD_REQUEST, None, None, self.version
+        )
+
+    def _decide(
+        self, sec: str | Fields, side: Any, day: date, purpose: Any, us_person: Any
+    ) -> Decision:
+        side_v = _SIDES.get(side) if isinstance(side, str) else None
+        if side_v is None:
+            side_v = _SIDES.get(side.strip().lower()) if isinstance(side, str) else None
+            if side_v is None:
+                return self._invalid(f"side {side!r} must be 'buy' or 'sell'")
+        if purpose is not None and purpose != "divest":
+            return self._invalid(f"purpose {purpose!r} must be 'divest' or absent")
+        found = self._resolve(sec)
+        if isinstance(found, str):
+            return self._invalid(found)
+        if not found:
+            return self._unlisted(sec)
+        ruled = (self._rule(m, side_v, day, purpose, us_person) for m in found)
+        answers = [a for a in ruled if a is not None]
+        if not answers:
             return Decision(
-                False, "error", f"blocked: {exc}", None, None, RULE_FAIL_CLOSED, None, self.version
-            )
-        if purpose is not None and purpose not in ("divest",):
-            return Decision(
-                False,
-                "error",
-                f"blocked: purpose {purpose!r} is not 'divest'",
+                True,
+                "not_listed",
+                f"the names matched are not on the list on {day.isoformat()}",
+                rules.RULE_NOT_LISTED,
                 None,
-                None,
-                RULE_FAIL_CLOSED,
                 None,
                 self.version,
             )
-        fields = _security_fields(security)
-        matches = self._match(fields)
-        if matches is None:
+        return min(answers, key=_rank)
+
+    def _rule(
+        self, m: Match, side: rules.Side, day: date, purpose: str | None, us_person: bool
+    ) -> Decision | None:
+        assert self.listings is not None
+        entity = self.listings.entities[m.entity_uid]
+        dates = rules.ListingDates(
+            entity.listing_date, entity.effective_date, entity.divestment_date
+        )
+        if not dates.listing <= dates.effective <= dates.divestment:
             return Decision(
                 False,
                 "error",
-                "blocked: no security given (symbol, ISIN, CUSIP, FIGI or description)",
-                None,
-                None,
+                f"blocked: the listings give {entity.name} dates out of order (listed "
+                f"{dates.listing}, effective {dates.effective}, divestment {dates.divestment})",
                 RULE_FAIL_CLOSED,
-                None,
+                entity,
+                m.matched_on,
                 self.version,
             )
-        if not matches:
-            label = next((f for f in fields if f), "")
+        if m.level == "review" and us_person:
+            if rules.window_on(dates, day) is rules.Window.NOT_LISTED:
+                return None
+            # Match.relation: the name differs from a listed one by GROUP/HOLDING only.
+            parent = getattr(m, "relation", False) or "parent or subsidiary" in m.reason
+            rule = rules.RULE_NO_50_PERCENT if parent else None
             return Decision(
+                False,
+                "review",
+                f"blocked for review: {m.reason}",
+                rule or rules.RULE_NAME_ONLY,
+                entity,
+                m.matched_on,
+                self.version,
+            )
+        r = rules.rule_trade(dates, entity.name, side, day, purpose, us_person)
+        return Decision(
+            r.allowed,
+            r.status,
+            f"{r.reason} [{m.reason}]",
+            r.rule,
+            entity,
+            m.matched_on,
+            self.version,
+        )
+
+    def _unlisted(self, sec: str | Fields) -> Decision:
+        # The same answer whatever the side, date or holder: one object per security.
+        hit = self._unlisted_answers.get(sec)
+        if hit is None:
+            label = sec if isinstance(sec, str) else next(f for f in sec if f)
+            hit = Decision(
                 True,
                 "not_listed",
                 f"no NS-CMIC listed issuer matches {label!r}",
-                None,
-                None,
                 rules.RULE_NOT_LISTED,
+                None,
                 None,
                 self.version,
             )
-        return self._rule(fields, matches, side_v, day, purpose, us_person)
+            if len(self._unlisted_answers) >= _CACHE_LIMIT:
+                self._unlisted_answers.clear()
+            self._unlisted_answers[sec] = hit
+        return hit
 
-    def _match(self, fields: tuple[str | None, ...]) -> tuple[Match, ...] | None:
-        cached = self._matches.get(fields)
-        if cached is not None:
-            return cached[0]
-        symbol, isin, cusip, figi, exchange, currency, description = fields
-        if not any((symbol, isin, cusip, figi, description)):
-            return None
-        assert self._matcher is not None
-        found = tuple(
-            self._matcher.match_security(symbol, isin, cusip, figi, exchange, currency, description)
-        )
-        assert self.listings is not None
-        dates = tuple(_dates(self.listings.entities[m.entity_uid]) for m in found)
-        with self._lock:
-            if len(self._matches) >= _CACHE_LIMIT:
-                self._matches.clear()
-            self._matches[fields] = (found, dates)
-        return found
+    # -- resolving the security ----------------------------------------------------------
 
-    def _rule(
-        self,
-        fields: tuple[str | None, ...],
-        matches: tuple[Match, ...],
-        side: rules.Side,
-        day: date,
-        purpose: str | None,
-        us_person: bool,
-    ) -> Decision:
-        entry = self._matches.get(fields)
-        dates = (
-            entry[1]
-            if entry is not None
-            else tuple(
-                _dates(self.listings.entities[m.entity_uid])  # type: ignore[union-attr]
-                for m in matches
-            )
-        )
-        windows = tuple(rules.window_on(d, day) for d in dates)
-        key = (fields, windows, side, purpose, us_person)
-        cached = self._rulings.get(key)
-        if cached is not None:
-            return cached
-        decision = self._decide(matches, side, day, purpose, us_person)
-        with self._lock:
-            if len(self._rulings) >= _CACHE_LIMIT:
-                self._rulings.clear()
-            self._rulings[key] = decision
-        return decision
-
-    def _decide(
-        self,
-        matches: tuple[Match, ...],
-        side: rules.Side,
-        day: date,
-        purpose: str | None,
-        us_person: bool,
-    ) -> Decision:
-        # Strictest answer wins: a blocked ruling on any matched entity blocks the trade.
-        worst: Decision | None = None
-        for m in matches:
-            entity = self.listings.entities[m.entity_uid]  # type: ignore[union-attr]
-            dates = _dates(entity)
-            if m.level == "review" and us_person:
-                if rules.window_on(dates, day) is rules.Window.NOT_LISTED:
-                    continue
-                d = Decision(
-                    False,
-                    "review",
-                    f"blocked for review: {m.reason}",
-                    entity.uid,
-                    entity.name,
-                    rules.RULE_NAME_ONLY,
-                    m.matched_on,
-                    self.version,
-                )
-            else:
-                r = rules.rule_trade(dates, entity.name, side, day, purpose, us_person)
-                d = Decision(
-                    r.allowed,
-                    r.status,
-                    f"{r.reason} [{m.reason}]",
-                    entity.uid,
-                    entity.name,
-                    r.rule,
-                    m.matched_on,
-                    self.version,
-                )
-            if worst is None or (worst.allowed and not d.allowed):
-                worst = d
-        if worst is None:
-            return Decision(
-                True,
-                "not_listed",
-                f"matched names are not on the list on {day.isoformat()}",
-                None,
-                None,
-                rules.RULE_NOT_LISTED,
-                None,
-                self.version,
-            )
-        return worst
+    def _resolve(self, sec: str | Fields) -> tuple[Match, ...] | str:
+        """The matches for a security (cached), or why it cannot be read."""
+        hit = self._resolved.get(sec)
+        if hit is None:
+            try:
+                assert self._resolver is not None
+                hit = tuple(self._resolver.resolve(sec))
+            except RequestError as exc:
+                hit = str(exc)
+            if len(self._resolved) >= _CACHE_LIMIT:
+                self._resolved.clear()
+            self._resolved[sec] = hit
+        return hit
 
 
-def _dates(entity: ListedEntity) -> rules.ListingDates:
-    return rules.ListingDates(entity.listing_date, entity.effective_date, entity.divestment_date)
+def _rank(d: Decision) -> int:
+    return _RANK.get(d.status, 0) if not d.allowed else _RANK_ALLOWED.get(d.status, 8)
 
 
-def _staleness(listings: Listings, max_age_days: int, today: date | None) -> str | None:
-    as_of = listings.as_of
-    if as_of is None:
+def _broken_reason(
+    listings: Listings | None, failure: str | None, max_age_days: int | None
+) -> str | None:
+    """Why this Guard can never decide, whatever the date (None: it can)."""
+    if listings is None:
+        return failure or "no listings dataset loaded"
+    if len(listings) == 0:
+        return f"listings {listings.version} hold no entities; a shrunken feed is not trusted"
+    if max_age_days is not None and listings.as_of is None:
         return (
             f"listings {listings.version} carry no as-of date, so their age is unknown "
             f"(max age {max_age_days} days)"
-        )
-    now = today or rules.eastern_trade_date(None)
-    age = (now - as_of).days
-    if age > max_age_days:
-        return (
-            f"listings {listings.version} are as of {as_of.isoformat()}, {age} days old, "
-            f"older than the maximum of {max_age_days} days; rebuild from a current OFAC file "
-            f"or raise --max-age-days / ${ENV_MAX_AGE}"
         )
     return None

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             parse_trade_date(args.date)
         except RequestError as exc:
-            raise InputError(f"--date: {exc}") from None
+            raise InputError(str(exc).replace("trade_date", "--date", 1)) from None
     security: Any = args.security
     if args.exchange or args.description or args.currency:
         security = {
