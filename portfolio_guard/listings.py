@@ -315,9 +315,14 @@ def _load(directory: Path) -> Listings:
         per_entity.setdefault(row.entity_uid, []).append(row)
         index.setdefault((row.kind, row.value), []).append(row)
     entities = {}
-    for obj in entities_raw:
-        uid = int(obj["uid"])
-        entities[uid] = _entity_from_json(obj, tuple(per_entity.get(uid, ())))
+    try:
+        for obj in entities_raw:
+            uid = int(obj["uid"])
+            entities[uid] = _entity_from_json(obj, tuple(per_entity.get(uid, ())))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ListingsError(
+            f"{directory / ENTITIES_FILE}: entity record unreadable ({exc!r})"
+        ) from None
     unknown = set(per_entity) - set(entities)
     if unknown:
         raise ListingsError(f"{SECURITIES_FILE}: rows for unknown entities {sorted(unknown)}")

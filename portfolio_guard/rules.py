@@ -68,7 +68,10 @@ def eastern_trade_date(when: date | datetime | str | None, today: date | None = 
         when = datetime.now(EASTERN)
     if isinstance(when, str):
         text = when.strip()
-        when = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        try:
+            when = date.fromisoformat(text)  # also the basic form, 20220602
+        except ValueError:
+            when = datetime.fromisoformat(text)
     if isinstance(when, datetime):
         local = when.astimezone(EASTERN) if when.tzinfo is not None else when
         day = local.date()

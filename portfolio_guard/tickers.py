@@ -192,6 +192,22 @@ _EQUITY_SUFFIX = re.compile(r" EQUITY$")
 _YAHOO_RE = re.compile(r"([A-Z0-9][A-Z0-9-]*)\.([A-Z]{1,2})")
 _TRAILING_RE = re.compile(r"([0-9]+) ?([A-Z][A-Z0-9])|(.+) ([A-Z][A-Z0-9])")
 _A_SHARE_PREFIXES = ("60", "68", "00", "30")
+# Futu/moomoo write the market first: HK.00700, US.AAPL, SH.600519, SZ.000001.
+_PREFIX_RE = re.compile(r"(HK|US|SH|SZ)\.([A-Z0-9][A-Z0-9.-]*)")
+_PREFIX_MARKETS: dict[str, tuple[str, str | None]] = {
+    "HK": ("HK", "XHKG"),
+    "US": ("US", None),
+    "SH": ("CN", "XSHG"),
+    "SZ": ("CN", "XSHE"),
+}
+# Three-letter venue suffixes some data vendors use (600000.SHG, 002415.SHE).
+_VENUE_SUFFIXES: dict[str, tuple[str, str | None]] = {
+    "SHG": ("CN", "XSHG"),
+    "SHH": ("CN", "XSHG"),
+    "SHE": ("CN", "XSHE"),
+    "SHZ": ("CN", "XSHE"),
+    "HKG": ("HK", "XHKG"),
+}
 
 
 def _in(place: Place, token: str, code: str, raw: str) -> tuple[Listing, ...]:
@@ -208,6 +224,9 @@ def _colon(text: str, raw: str) -> tuple[Listing, ...]:
     left, _, right = (part.strip() for part in text.partition(":"))
     if ":" in right or not left or not right:
         return ()
+    if left in ("SH", "SZ", "SS") and right.isdigit() and len(right) == 6:
+        # SH:600519 / SZ:002415 name Shanghai and Shenzhen, not St Helena and Eswatini.
+        return _in(_PREFIX_MARKETS.get(left, ("CN", "XSHG")), left, right, raw)
     if len(left) == 2 and left in ISO_COUNTRIES:
         # Two letters before the colon are a country, as in our own keys (HK:941, CN:600118,
         # TW:2330); Bloomberg's CH/GR style codes come after a space, not before a colon.
@@ -217,6 +236,15 @@ def _colon(text: str, raw: str) -> tuple[Listing, ...]:
     if right in EXCHANGE_HINTS:  # Saxo: 941:xhkg
         return _in(EXCHANGE_HINTS[right], right, left, raw)
     return ()
+
+
+def _prefix_fits(market: str, code: str) -> bool:
+    """Whether a Futu-style ``MARKET.code`` reading is plausible (``SZ.BA`` is Yahoo's SZ)."""
+    if market in ("SH", "SZ"):
+        return code.isdigit() and len(code) == 6
+    if market == "HK":
+        return code.isdigit() and len(code) <= 5
+    return code not in YAHOO_SUFFIXES
 
 
 def _bare(code: str, exchange: str | None, currency: str | None, raw: str) -> tuple[Listing, ...]:
@@ -258,6 +286,12 @@ def _parse(raw: str, exchange: str | None, currency: str | None) -> tuple[Listin
     text = _EQUITY_SUFFIX.sub("", text)
     if ":" in text:
         return _colon(text, raw)
+    m = _PREFIX_RE.fullmatch(text)
+    if m is not None and _prefix_fits(m[1], m[2]):
+        return _in(_PREFIX_MARKETS[m[1]], m[1], m[2], raw)
+    head, dot, tail = text.rpartition(".")
+    if dot and tail in _VENUE_SUFFIXES:
+        return _in(_VENUE_SUFFIXES[tail], tail, head, raw)
     m = _YAHOO_RE.fullmatch(text)
     if m is not None and m[2] in YAHOO_SUFFIXES:
         return _in(YAHOO_SUFFIXES[m[2]], m[2], m[1], raw)

@@ -212,15 +212,28 @@ def test_bare_code_without_a_market_is_blocked(guard: Guard) -> None:
 
 
 @pytest.mark.parametrize(
-    "security", ["SZ:002415", "SH:603019", "HK.00941", "SZ.002415", "002415.SHE", "SZ002415"]
+    ("security", "uid"),
+    [
+        ("SZ:002415", 30946),
+        ("SH:603019", 33113),
+        ("HK.00941", 30923),
+        ("SZ.002415", 30946),
+        ("002415.SHE", 30946),
+        ("US.CHL", 30923),
+    ],
 )
-def test_listed_codes_in_unread_spellings_are_never_allowed(guard: Guard, security: str) -> None:
-    # Market prefixes the ticker parser does not know (or reads as Eswatini / St Helena) must
-    # not come back "not listed": review when the A-share code is listed, else invalid.
-    d = guard.check_trade(security, "buy", date(2023, 1, 3))
-    assert not d.allowed and d.status in ("review", "invalid"), d.reason
-    d = guard.check_trade({"symbol": security}, "buy", date(2023, 1, 3))
-    assert not d.allowed and d.status in ("review", "invalid"), d.reason
+def test_market_prefixed_spellings_resolve(guard: Guard, security: str, uid: int) -> None:
+    # Futu-style prefixes and SH:/SZ: (not St Helena / Eswatini) name the listed line.
+    for spelled in (security, {"symbol": security}):
+        d = guard.check_trade(spelled, "buy", date(2023, 1, 3))
+        assert (d.allowed, d.status, d.entity_uid) == (False, "prohibited", uid), d.reason
+
+
+def test_listed_code_in_an_unread_spelling_is_never_allowed(guard: Guard) -> None:
+    # A spelling the parser does not know must not come back "not listed".
+    for spelled in ("SZ002415", {"symbol": "SZ002415"}):
+        d = guard.check_trade(spelled, "buy", date(2023, 1, 3))
+        assert not d.allowed and d.status in ("review", "invalid"), d.reason
 
 
 def test_ofac_isin_with_a_bad_check_digit_still_matches(guard: Guard) -> None:

@@ -436,3 +436,20 @@ def test_generated_listings_round_trip(raw: str) -> None:
     listing = parse_ofac_ticker(raw)
     for name, found in _all_readings(listing).items():
         assert [x.key for x in found] == [listing.key], (raw, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("US.CHL", "US:CHL"),
+        ("HK.00941", "HK:941"),
+        ("SH.603019", "CN:603019"),
+        ("SZ.002415", "CN:002415"),
+        ("SZ:002415", "CN:002415"),
+        ("SH:603019", "CN:603019"),
+        ("002415.SHE", "CN:002415"),
+        ("600000.SHG", "CN:600000"),
+    ],
+)
+def test_market_prefix_and_vendor_suffix_spellings(text: str, key: str) -> None:
+    assert [x.key for x in parse_ticker(text)] == [key]
