@@ -4,7 +4,8 @@ The dataset is the smallest that has every case: the five CMIC entries of the OF
 (China Mobile with ISINs and tickers, CCCC with bond ISINs, the unlisted parent CMCC, Dawning,
 SenseTime known only by name) plus two entities written here in the builder's input form:
 CloudWalk (no identifiers, like the real list) and Hikvision (OFAC's ISIN and ticker).
-No curated file, so everything beyond OFAC's identifiers comes from the refresh.
+The curated file holds only SenseTime's market name ("SenseTime Group Inc."), no identifiers,
+so everything beyond OFAC's identifiers comes from the refresh.
 """
 
 from __future__ import annotations
@@ -64,7 +65,15 @@ def build_test_dataset(tmp: Path, curated: Path | None = None) -> Path:
     source = read_source(FIXTURE)
     source = dataclasses.replace(source, entities=source.entities + EXTRA_ENTITIES)
     out = tmp / "listings"
-    build_dataset(source, out, curated=curated or tmp / "no-curated.csv")
+    if curated is None:
+        tmp.mkdir(parents=True, exist_ok=True)
+        curated = tmp / "names-only-curated.csv"
+        curated.write_text(
+            "entity_uid,entity_name,kind,value,market,note,source,source_date\n"
+            "33114,SENSETIME GROUP LIMITED,name,SenseTime Group Inc.,,HKEX issuer name,"
+            "http://www.ashea.com.cn/caijing/2021/1213/501924.html,2021-12-13\n"
+        )
+    build_dataset(source, out, curated=curated)
     return out
 
 
