@@ -8,11 +8,10 @@ to the wrong market, so every suffix goes through ``OFAC_TO_OPENFIGI``.
 
 from __future__ import annotations
 
-import re
-
 from stdnum import isin as stdnum_isin
 from stdnum.exceptions import ValidationError as StdnumError
 
+from portfolio_guard import tickers
 from portfolio_guard.enrich.models import MappingJob
 from portfolio_guard.errors import IdentifierError
 
@@ -29,33 +28,26 @@ OFAC_TO_OPENFIGI: dict[str, str] = {
     "RU": "RU",
 }
 
-# OFAC slips seen in real files: doubled spaces (``601698  CN``), none (``603019CN``).
-_TICKER = re.compile(r"^\s*([A-Z0-9.\-]+?)\s*([A-Z]{2})\s*$")
-
 
 def parse_ofac_ticker(raw: str) -> tuple[str, str]:
-    """``"0728 HK"`` -> ``("0728", "HK")``; tolerates OFAC's spacing slips.
+    """``"0728 HK"`` -> ``("728", "HK")``: the local code and OFAC's country, read by
+    :func:`portfolio_guard.tickers.parse_ofac_ticker` (spacing slips, zero padding).
 
     Raises:
-        IdentifierError: not ``<symbol> <country>`` with a country we know.
+        IdentifierError: not ``<symbol> <country>`` with a country OpenFIGI can be asked about.
     """
-    match = _TICKER.match(raw.upper())
-    if match is None:
-        raise IdentifierError(f"not an OFAC equity ticker (<symbol> <country>): {raw!r}")
-    symbol, country = match.groups()
-    if country not in OFAC_TO_OPENFIGI:
+    listing = tickers.parse_ofac_ticker(raw)
+    if listing.country not in OFAC_TO_OPENFIGI:
         raise IdentifierError(
-            f"OFAC ticker {raw!r}: unknown market suffix {country!r} "
+            f"OFAC ticker {raw!r}: unknown market suffix {listing.country!r} "
             f"(known: {', '.join(sorted(OFAC_TO_OPENFIGI))})"
         )
-    return symbol, country
+    return listing.code, listing.country
 
 
 def ticker_job(raw: str) -> MappingJob:
     """The mapping job for an OFAC equity ticker (HK codes lose their leading zeros)."""
     symbol, country = parse_ofac_ticker(raw)
-    if country == "HK" and symbol.isdigit():
-        symbol = str(int(symbol))
     return MappingJob(
         idType="TICKER",
         idValue=symbol,
@@ -82,18 +74,10 @@ def isin_job(isin: str, exch_code: str | None = None) -> MappingJob:
 def yahoo_symbol(raw: str) -> str | None:
     """The Yahoo Finance symbol for an OFAC ticker, or None where there is no rule.
 
-    ``941 HK`` -> ``0941.HK`` (4 digits, zero-padded); A-shares by the market convention
-    ``60``/``68`` Shanghai (``.SS``), ``00``/``30`` Shenzhen (``.SZ``); US symbols bare.
+    ``941 HK`` -> ``0941.HK`` (4 digits, zero-padded); A-shares ``.SS`` (Shanghai) or
+    ``.SZ`` (Shenzhen) by their code; US symbols bare. Only markets Yahoo lists our issuers on.
     """
-    symbol, country = parse_ofac_ticker(raw)
-    if country == "HK" and symbol.isdigit():
-        return f"{int(symbol):04d}.HK"
-    if country == "CN" and symbol.isdigit() and len(symbol) == 6:
-        if symbol.startswith(("60", "68")):
-            return f"{symbol}.SS"
-        if symbol.startswith(("00", "30")):
-            return f"{symbol}.SZ"
+    listing = tickers.parse_ofac_ticker(raw)
+    if listing.country not in ("HK", "CN", "US"):
         return None
-    if country == "US":
-        return symbol
-    return None
+    return tickers.spellings(listing).get("yahoo")
