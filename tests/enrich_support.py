@@ -27,7 +27,7 @@ from tests.fakes.openfigi_server import FakeOpenFigi
 from tests.fakes.openfigi_wire import Handler
 from tests.fakes.yahoo_server import FakeYahoo
 
-FIXTURE = Path(__file__).parent / "fixtures" / "ofac" / "cons_enhanced.xml"
+FIXTURE = Path(__file__).parent / "fixtures" / "ofac" / "enhanced_xml_fixture.xml"
 TODAY = date(2026, 11, 29)
 SENSETIME, CLOUDWALK, HIKVISION, CHINA_MOBILE, CMCC, CCCC, DAWNING = (
     33114,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, shared_ofac
 
-FIXTURE_XML = REPO / "tests" / "fixtures" / "ofac" / "cons_enhanced.xml"
+FIXTURE_XML = REPO / "tests" / "fixtures" / "ofac" / "enhanced_xml_fixture.xml"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

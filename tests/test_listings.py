@@ -21,7 +21,7 @@ from portfolio_guard.listings import (
 )
 from portfolio_guard.sources import read_source
 
-FIXTURE_XML = REPO / "tests" / "fixtures" / "ofac" / "cons_enhanced.xml"
+FIXTURE_XML = REPO / "tests" / "fixtures" / "ofac" / "enhanced_xml_fixture.xml"
 CURATED_HEADER = "entity_uid,entity_name,kind,value,market,note,source,source_date\n"
 
 

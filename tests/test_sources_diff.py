@@ -20,7 +20,7 @@ from portfolio_guard.sources import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
-LEGACY_XML = FIXTURES / "consolidated.xml"
+LEGACY_XML = FIXTURES / "legacy_xml_fixture.xml"
 
 
 def _entries(xml: str) -> dict[int, str]:

@@ -14,9 +14,9 @@ from portfolio_guard.sources.xmlsafe import parse_xml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
 CSV_SET = FIXTURES / "legacy_csv"
-LEGACY_XML = FIXTURES / "consolidated.xml"
-ENHANCED_XML = FIXTURES / "cons_enhanced.xml"
-CSL = FIXTURES / "csl.csv"
+LEGACY_XML = FIXTURES / "legacy_xml_fixture.xml"
+ENHANCED_XML = FIXTURES / "enhanced_xml_fixture.xml"
+CSL = FIXTURES / "csl_fixture.csv"
 
 BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE sdnList [
@@ -81,7 +81,7 @@ def test_csv_of_another_layout_lists_what_was_found(tmp_path: Path) -> None:
 
 def test_csv_with_a_wrong_field_count_mid_file_is_a_parse_error_with_line(tmp_path: Path) -> None:
     old = '"CMIC-EO13959",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Equity Ticker CHL US'
-    path = edited(tmp_path, CSV_SET / "cons_prim.csv", old, old.replace("-0- ,", "", 1))
+    path = edited(tmp_path, CSV_SET / "prim_fixture.csv", old, old.replace("-0- ,", "", 1))
     with pytest.raises(ParseError, match="11 fields; OFAC's layout has 12") as info:
         read_source(path)
     assert info.value.line == line_of(path, "30923,") == 3
@@ -109,7 +109,7 @@ def test_no_path_at_all() -> None:
 
 def test_set_members_without_cons_prim(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"needs its cons_prim\.csv"):
-        read_source(CSV_SET / "cons_alt.csv", CSV_SET / "cons_comments.csv")
+        read_source(CSV_SET / "alt_fixture.csv", CSV_SET / "comments_fixture.csv")
 
 
 def test_two_sources_at_once_are_refused(tmp_path: Path) -> None:
@@ -122,15 +122,15 @@ def test_two_sources_at_once_are_refused(tmp_path: Path) -> None:
 
 
 def test_the_same_file_twice_is_one_source() -> None:
-    same = FIXTURES / ".." / "ofac" / "consolidated.xml"
+    same = FIXTURES / ".." / "ofac" / "legacy_xml_fixture.xml"
     assert read_source(LEGACY_XML, same).entities == read_source(LEGACY_XML).entities
 
 
 def test_two_different_cons_prim_files_in_one_set(tmp_path: Path) -> None:
     other = tmp_path / "other_prim.csv"
-    shutil.copy(CSV_SET / "cons_prim.csv", other)
+    shutil.copy(CSV_SET / "prim_fixture.csv", other)
     with pytest.raises(InputError, match=r"two cons_prim\.csv files"):
-        read_source(CSV_SET / "cons_prim.csv", other)
+        read_source(CSV_SET / "prim_fixture.csv", other)
 
 
 # --- XML safety and damage ----------------------------------------------------------------
@@ -173,7 +173,7 @@ def test_xml_broken_in_the_middle_is_not_called_truncated(tmp_path: Path) -> Non
 def test_bad_date_in_legacy_csv_names_uid_and_line(tmp_path: Path) -> None:
     path = edited(
         tmp_path,
-        CSV_SET / "cons_prim.csv",
+        CSV_SET / "prim_fixture.csv",
         "Listing Date (CMIC) 10 Dec 2021",
         "Listing Date (CMIC) 10 Dex 2021",
     )
@@ -223,13 +223,13 @@ def test_bad_date_in_csl_names_uid_and_line(tmp_path: Path) -> None:
 
 
 def test_missing_cmic_date_is_an_error(tmp_path: Path) -> None:
-    path = edited(tmp_path, CSV_SET / "cons_prim.csv", "Listing Date (CMIC) 10 Dec 2021; ", "")
+    path = edited(tmp_path, CSV_SET / "prim_fixture.csv", "Listing Date (CMIC) 10 Dec 2021; ", "")
     with pytest.raises(ParseError, match=r"uid 33114: the CMIC record lacks Listing Date \(CMIC\)"):
         read_source(path)
 
 
 def test_unknown_remarks_key_in_a_cmic_row(tmp_path: Path) -> None:
-    path = edited(tmp_path, CSV_SET / "cons_prim.csv", "a.k.a. 'SUGON'", "Website www.sugon.com")
+    path = edited(tmp_path, CSV_SET / "prim_fixture.csv", "a.k.a. 'SUGON'", "Website www.sugon.com")
     with pytest.raises(ParseError, match=r"uid 33113: Remarks segment 'Website www.sugon.com'"):
         read_source(path)
 
@@ -245,7 +245,7 @@ def test_cut_short_cmic_row_in_csl(tmp_path: Path) -> None:
 
 
 def test_zero_cmic_entries_is_valid_and_says_so(tmp_path: Path) -> None:
-    prim = CSV_SET / "cons_prim.csv"
+    prim = CSV_SET / "prim_fixture.csv"
     rows = [r for r in prim.read_bytes().split(b"\r\n") if b"CMIC-EO13959" not in r]
     source = read_source(write(tmp_path, "cons_prim.csv", b"\r\n".join(rows)))
     assert source.entities == () and source.records_read == 2 and source.format == "legacy_csv"

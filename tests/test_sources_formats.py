@@ -20,9 +20,9 @@ from portfolio_guard.sources import detect_format, diff_sources, read_source
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
 CSV_SET = FIXTURES / "legacy_csv"
-LEGACY_XML = FIXTURES / "consolidated.xml"
-ENHANCED_XML = FIXTURES / "cons_enhanced.xml"
-CSL = FIXTURES / "csl.csv"
+LEGACY_XML = FIXTURES / "legacy_xml_fixture.xml"
+ENHANCED_XML = FIXTURES / "enhanced_xml_fixture.xml"
+CSL = FIXTURES / "csl_fixture.csv"
 UIDS = [30923, 30930, 30944, 33113, 33114]
 USCC = "Unified Social Credit Code (USCC)"
 LISTED, EFFECTIVE, DIVEST = date(2021, 6, 3), date(2021, 8, 2), date(2022, 6, 3)  # E.O. 14032 Annex
@@ -124,25 +124,26 @@ def test_as_of_and_records_read() -> None:
 
 
 def test_fixture_has_the_quirks_it_claims() -> None:
-    prim = (CSV_SET / "cons_prim.csv").read_bytes()
+    prim = (CSV_SET / "prim_fixture.csv").read_bytes()
     assert prim.endswith(b"\r\n\x1a") and b'\r\n30930,"' in prim
     remarks = prim.split(b"\r\n30930,")[1].split(b"\r\n")[0].rsplit(b',"', 1)[1].rstrip(b'"')
     assert len(remarks) == 1000 and remarks.endswith(b"91110000710934369")  # cut mid-token
-    assert (CSV_SET / "cons_comments.csv").read_bytes().startswith(b'30930,"E (China)')
+    assert (CSV_SET / "comments_fixture.csv").read_bytes().startswith(b'30930,"E (China)')
     assert b"-0- ," in prim
 
 
 def test_csv_set_given_as_files_in_any_order_or_as_directory() -> None:
-    files = [CSV_SET / n for n in ("cons_comments.csv", "cons_add.csv", "cons_prim.csv")]
-    alt = CSV_SET / "cons_alt.csv"
+    files = [CSV_SET / n for n in ("comments_fixture.csv", "add_fixture.csv", "prim_fixture.csv")]
+    alt = CSV_SET / "alt_fixture.csv"
     by_files = read_source(*files, alt)
     by_dir = read_source(CSV_SET)
     assert by_files.entities == by_dir.entities
+    # Files are ordered by their role in the set (prim, alt, add, comments), found by content.
     assert [Path(f).name for f in by_dir.files] == [
-        "cons_prim.csv",
-        "cons_alt.csv",
-        "cons_add.csv",
-        "cons_comments.csv",
+        "prim_fixture.csv",
+        "alt_fixture.csv",
+        "add_fixture.csv",
+        "comments_fixture.csv",
     ]
 
 
@@ -165,7 +166,7 @@ def test_prim_alone_has_weak_aliases_and_warns_about_the_cut(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     prim = tmp_path / "cons_prim.csv"
-    shutil.copy(CSV_SET / "cons_prim.csv", prim)
+    shutil.copy(CSV_SET / "prim_fixture.csv", prim)
     with caplog.at_level(logging.WARNING, "portfolio_guard.sources"):
         entities = by_uid(read_source(prim))
     assert [a.strength for e in entities.values() for a in e.aliases] == ["weak", "weak"]
@@ -177,7 +178,7 @@ def test_prim_alone_has_weak_aliases_and_warns_about_the_cut(
 
 
 def test_renamed_files_are_detected_by_content(tmp_path: Path) -> None:
-    names = {"cons_prim.csv": "a.txt", "cons_alt.csv": "b.dat", "cons_comments.csv": "c"}
+    names = {"prim_fixture.csv": "a.txt", "alt_fixture.csv": "b.dat", "comments_fixture.csv": "c"}
     for src, dst in names.items():
         shutil.copy(CSV_SET / src, tmp_path / dst)
     shutil.copy(CSL, tmp_path / "consolidated.xml")
