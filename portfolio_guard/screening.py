@@ -121,9 +121,7 @@ def _finding(
     cleared_by = None
     if m.level == "review":
         status = "review"
-        rule = (
-            rules.RULE_NO_50_PERCENT if m.relation else rules.RULE_NAME_ONLY
-        )
+        rule = rules.RULE_NO_50_PERCENT if m.relation else rules.RULE_NAME_ONLY
         reason = m.reason
         if rules.window_on(dates, as_of) is rules.Window.NOT_LISTED:
             return None
