@@ -135,9 +135,20 @@ class Matcher:
             out.append(_row_match(row, self.listings.entities[row.entity_uid], kind, given, how))
         return out
 
+    def _known(self, kind: str, compact: str) -> bool:
+        return (kind, compact) in self.listings.by_identifier
+
     def match_isin(self, value: str) -> list[Match]:
         """Listed securities with this ISIN (also through the CUSIP inside a US/CA ISIN)."""
         if not isinstance(value, str) or not value.strip():
+            return []
+        compact = _compact(value)
+        if (
+            compact is not None
+            and not self._known("isin", compact)
+            and not (compact[:2] in ("US", "CA") and self._known("cusip", compact[2:11]))
+        ):
+            # Fast path: most ISINs in an export are not listed; skip the check-digit work.
             return []
         norm = identifiers.normalize_isin(value)
         # OFAC publishes three malformed ISINs; match them as printed too.
@@ -151,7 +162,12 @@ class Matcher:
 
     def match_cusip(self, value: str) -> list[Match]:
         """Listed securities with this CUSIP, or whose ISIN carries it (a CINS included)."""
-        norm = identifiers.normalize_cusip(value) if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return []
+        compact = _compact(value)
+        if compact is not None and not self._known("cusip", compact) and compact not in self._nsin:
+            return []
+        norm = identifiers.normalize_cusip(value)
         if norm is None:
             return []
         found = self._lookup("cusip", norm, value.strip())
@@ -166,7 +182,12 @@ class Matcher:
         return out
 
     def match_figi(self, value: str) -> list[Match]:
-        norm = identifiers.normalize_figi(value) if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return []
+        compact = _compact(value)
+        if compact is not None and not self._known("figi", compact):
+            return []
+        norm = identifiers.normalize_figi(value)
         return self._lookup("figi", norm, value.strip()) if norm else []
 
     def match_ticker(
@@ -514,3 +535,11 @@ def _explicit_listing(
         return None
     found = tickers.parse_ticker(symbol, exchange=exchange, currency=currency)
     return found[0] if len(found) == 1 else None
+
+
+def _compact(value: str) -> str | None:
+    """The plain-ASCII compact form of an identifier cell, or None when it needs the full
+    normaliser (non-ASCII text such as full-width digits)."""
+    if not value.isascii():
+        return None
+    return "".join(value.split()).replace("-", "").upper()

@@ -73,40 +73,81 @@ def _matcher_for(listings: Listings) -> Matcher:
 _MATCHERS: dict[int, Matcher] = {}
 
 
-def _clean(series: pd.Series) -> pd.Series:
-    """Object column with '' for missing, whitespace-trimmed."""
-    return series.astype("string").fillna("").str.strip().astype(object)
+class _Column:
+    """A key column as codes into its distinct values: each value is matched once."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, series: pd.Series) -> None:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        self.codes: np.ndarray = np.asarray(codes)
+        self.values: list[str] = [str(u).strip() for u in uniques]
+
+    def text(self, row: int) -> str:
+        code = self.codes[row]
+        return self.values[code] if code >= 0 else ""
+
+    def rows_where(self, fn: Any) -> np.ndarray:
+        """Row mask of the rows whose value ``fn`` finds something for."""
+        hit = np.fromiter((bool(v) and bool(fn(v)) for v in self.values), bool, len(self.values))
+        if not hit.any():
+            return np.zeros(len(self.codes), dtype=bool)
+        return (self.codes >= 0) & hit[self.codes]
+
+    def distinct(self, rows: np.ndarray) -> list[str]:
+        """The distinct non-empty values among ``rows`` (a boolean mask)."""
+        codes = np.unique(self.codes[rows])
+        return [self.values[c] for c in codes if c >= 0 and self.values[c]]
 
 
-def _hits(values: pd.Series, fn: Any) -> set[str]:
-    """Distinct non-empty values of a column for which ``fn`` finds something."""
-    return {v for v in pd.unique(values) if v and fn(v)}
-
-
-def _candidate_mask(frame: pd.DataFrame, matcher: Matcher) -> np.ndarray:
-    mask = np.zeros(len(frame), dtype=bool)
-    for col, fn in (
-        ("isin", matcher.match_isin),
-        ("cusip", matcher.match_cusip),
-        ("figi", matcher.match_figi),
-        ("description", matcher.match_name),
-    ):
-        hit = _hits(frame[col], fn)
-        if hit:
-            mask |= frame[col].isin(hit).to_numpy()
-    sym = frame[["symbol", "exchange", "currency"]]
-    sym_mask = sym["symbol"].to_numpy() != ""
-    if sym_mask.any():
-        triples = sym[sym_mask].drop_duplicates()
-        hit_rows = [
-            (s, e, c)
-            for s, e, c in triples.itertuples(index=False, name=None)
-            if matcher.match_symbol(s, e or None, c or None)
+def _candidate_mask(cols: dict[str, _Column], matcher: Matcher) -> np.ndarray:
+    mask = cols["isin"].rows_where(matcher.match_isin)
+    mask |= cols["cusip"].rows_where(matcher.match_cusip)
+    mask |= cols["figi"].rows_where(matcher.match_figi)
+    mask |= cols["description"].rows_where(matcher.match_name)
+    sym, exch, cur = cols["symbol"], cols["exchange"], cols["currency"]
+    has_symbol = sym.codes >= 0
+    if has_symbol.any():
+        # One integer per distinct (symbol, exchange, currency) triple.
+        width_c = len(cur.values) + 1
+        width_e = (len(exch.values) + 1) * width_c
+        combined = (
+            sym.codes.astype(np.int64) * width_e
+            + (exch.codes.astype(np.int64) + 1) * width_c
+            + (cur.codes.astype(np.int64) + 1)
+        )
+        triples, first = np.unique(combined[has_symbol], return_index=True)
+        rows = np.flatnonzero(has_symbol)[first]
+        hits = [
+            key
+            for key, row in zip(triples, rows, strict=True)
+            if matcher.match_symbol(sym.text(row), exch.text(row) or None, cur.text(row) or None)
         ]
-        if hit_rows:
-            hit_index = pd.MultiIndex.from_tuples(hit_rows)
-            mask |= pd.MultiIndex.from_frame(sym).isin(hit_index)
+        if hits:
+            mask |= has_symbol & np.isin(combined, np.asarray(hits, dtype=np.int64))
     return mask
+
+
+def _online_matches(
+    cols: dict[str, _Column], mask: np.ndarray, listings: Listings
+) -> dict[int, list[Match]]:
+    """Row position → matches found through OpenFIGI for rows nothing matched offline."""
+    from portfolio_guard.enrich.online import resolve_unmatched
+
+    rest = ~mask
+    values = {col: cols[col].distinct(rest) for col in ("isin", "cusip", "figi")}
+    if not any(values.values()):
+        return {}
+    resolved = resolve_unmatched(listings, values["isin"], values["cusip"], values["figi"])
+    out: dict[int, list[Match]] = {}
+    for pos in np.flatnonzero(rest):
+        for col in ("isin", "cusip", "figi"):
+            value = cols[col].text(pos)
+            found = resolved.get((col, value)) if value else None
+            if found:
+                out[int(pos)] = found
+                break
+    return out
 
 
 def _finding(
@@ -210,26 +251,22 @@ def screen_frame(
     screened = len(frame)
     if not screened:
         return [], 0
-    keys = pd.DataFrame({c: _clean(frame[c]) for c in KEY_COLUMNS}, index=frame.index)
+    cols = {c: _Column(frame[c]) for c in KEY_COLUMNS}
     matcher = _matcher_for(listings)
-    mask = _candidate_mask(keys, matcher)
+    mask = _candidate_mask(cols, matcher)
     findings: list[dict[str, Any]] = []
-    online_found = _online_matches(keys, mask, listings) if online else {}
+    online_found = _online_matches(cols, mask, listings) if online else {}
     if online_found:
-        extra_mask = np.zeros(len(keys), dtype=bool)
-        extra_mask[list(online_found)] = True
-        mask = mask | extra_mask
+        mask[list(online_found)] = True
     if not mask.any():
         return findings, screened
-    cand = keys[mask]
-    extra = frame.loc[mask, ["account", "quantity", "market_value", "source_line"]]
+    positions = np.flatnonzero(mask)
+    extra = frame.iloc[positions][["account", "quantity", "market_value", "source_line"]]
     memo: dict[tuple[str, ...], list[Match]] = {}
-    for pos, tup, (account, qty, value, line) in zip(
-        np.flatnonzero(mask),
-        cand.itertuples(index=False, name=None),
-        extra.itertuples(index=False, name=None),
-        strict=True,
+    for pos, (account, qty, value, line) in zip(
+        positions, extra.itertuples(index=False, name=None), strict=True
     ):
+        tup = tuple(cols[c].text(pos) for c in KEY_COLUMNS)
         matches = online_found.get(int(pos)) or memo.get(tup)
         if matches is None:
             symbol, isin, cusip, figi, exchange, currency, description = tup
