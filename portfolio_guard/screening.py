@@ -83,7 +83,7 @@ class _Column:
         self.codes: np.ndarray = np.asarray(codes)
         self.values: list[str] = [str(u).strip() for u in uniques]
 
-    def text(self, row: int) -> str:
+    def text(self, row: int | np.integer[Any]) -> str:
         code = self.codes[row]
         return self.values[code] if code >= 0 else ""
 
@@ -92,7 +92,8 @@ class _Column:
         hit = np.fromiter((bool(v) and bool(fn(v)) for v in self.values), bool, len(self.values))
         if not hit.any():
             return np.zeros(len(self.codes), dtype=bool)
-        return (self.codes >= 0) & hit[self.codes]
+        found: np.ndarray = (self.codes >= 0) & hit[self.codes]
+        return found
 
     def distinct(self, rows: np.ndarray) -> list[str]:
         """The distinct non-empty values among ``rows`` (a boolean mask)."""
@@ -215,28 +216,6 @@ def _finding(
     }
 
 
-def _online_matches(
-    keys: pd.DataFrame, mask: np.ndarray, listings: Listings
-) -> dict[int, list[Match]]:
-    """Row position → matches found through OpenFIGI for rows nothing matched offline."""
-    from portfolio_guard.enrich.online import resolve_unmatched
-
-    rest = keys[~mask]
-    values = {col: [v for v in pd.unique(rest[col]) if v] for col in ("isin", "cusip", "figi")}
-    if not any(values.values()):
-        return {}
-    resolved = resolve_unmatched(listings, values["isin"], values["cusip"], values["figi"])
-    out: dict[int, list[Match]] = {}
-    positions = np.flatnonzero(~mask)
-    for col in ("isin", "cusip", "figi"):
-        column = rest[col].to_numpy()
-        for pos, value in zip(positions, column, strict=True):
-            found = resolved.get((col, value)) if value else None
-            if found and pos not in out:
-                out[int(pos)] = found
-    return out
-
-
 def screen_frame(
     frame: pd.DataFrame,
     file: str,
@@ -280,7 +259,7 @@ def screen_frame(
                 description=description or None,
             )
             memo[tup] = matches
-        row = dict(zip(KEY_COLUMNS, tup, strict=True))
+        row: dict[str, Any] = dict(zip(KEY_COLUMNS, tup, strict=True))
         row.update(
             file=file,
             account=None if pd.isna(account) else account,
