@@ -129,28 +129,6 @@ def _candidate_mask(cols: dict[str, _Column], matcher: Matcher) -> np.ndarray:
     return mask
 
 
-def _online_matches(
-    cols: dict[str, _Column], mask: np.ndarray, listings: Listings
-) -> dict[int, list[Match]]:
-    """Row position → matches found through OpenFIGI for rows nothing matched offline."""
-    from portfolio_guard.enrich.online import resolve_unmatched
-
-    rest = ~mask
-    values = {col: cols[col].distinct(rest) for col in ("isin", "cusip", "figi")}
-    if not any(values.values()):
-        return {}
-    resolved = resolve_unmatched(listings, values["isin"], values["cusip"], values["figi"])
-    out: dict[int, list[Match]] = {}
-    for pos in np.flatnonzero(rest):
-        for col in ("isin", "cusip", "figi"):
-            value = cols[col].text(pos)
-            found = resolved.get((col, value)) if value else None
-            if found:
-                out[int(pos)] = found
-                break
-    return out
-
-
 def _finding(
     row: dict[str, Any],
     m: Match,
@@ -234,9 +212,18 @@ def screen_frame(
     matcher = _matcher_for(listings)
     mask = _candidate_mask(cols, matcher)
     findings: list[dict[str, Any]] = []
-    online_found = _online_matches(cols, mask, listings) if online else {}
-    if online_found:
-        mask[list(online_found)] = True
+    evidence = None
+    if online:
+        from portfolio_guard.enrich.online import OnlineEvidence
+
+        # Asks OpenFIGI only about identifiers that match nothing offline, each once.
+        evidence = OnlineEvidence.gather(
+            listings, matcher, {k: cols[k].values for k in ("isin", "cusip", "figi")}
+        )
+        for kind in ("isin", "cusip", "figi"):
+            hits = evidence.values(kind)
+            if hits:
+                mask |= cols[kind].rows_where(hits.__contains__)
     if not mask.any():
         return findings, screened
     positions = np.flatnonzero(mask)
@@ -246,7 +233,7 @@ def screen_frame(
         positions, extra.itertuples(index=False, name=None), strict=True
     ):
         tup = tuple(cols[c].text(pos) for c in KEY_COLUMNS)
-        matches = online_found.get(int(pos)) or memo.get(tup)
+        matches = memo.get(tup)
         if matches is None:
             symbol, isin, cusip, figi, exchange, currency, description = tup
             matches = matcher.match_security(
@@ -258,6 +245,8 @@ def screen_frame(
                 currency=currency or None,
                 description=description or None,
             )
+            if evidence is not None:
+                matches = evidence.merge(matches, isin or None, cusip or None, figi or None)
             memo[tup] = matches
         row: dict[str, Any] = dict(zip(KEY_COLUMNS, tup, strict=True))
         row.update(

@@ -235,3 +235,30 @@ def test_online_evidence_for_the_screen(
     ]
     assert evidence.merge([], None, None, None) == []
     assert evidence.merge(offline, "HK0941009539", None, None) == offline
+
+
+def test_screen_online_turns_an_unprinted_share_line_into_identifier_evidence(
+    tmp_path: Path, client: OpenFigiClient, fake: FakeOpenFigi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    listings = dataset(tmp_path, client, "full")
+    monkeypatch.setenv("OPENFIGI_BASE_URL", fake.base_url)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    df = pd.DataFrame(
+        {
+            "isin": [CHINA_MOBILE_A_ISIN, "US0378331005"],
+            "description": ["CHINA MOBILE LTD-A", "APPLE INC"],
+        }
+    )
+    offline = screen(df, as_of=TODAY, listings=listings).findings
+    assert set(offline["matched_on"]) <= {"name"}
+    fake.reset()
+    online = screen(df, as_of=TODAY, listings=listings, online=True).findings
+    assert list(online["line"]) == [1]
+    row = online.iloc[0]
+    assert (row["entity_uid"], row["matched_on"]) == (CHINA_MOBILE, "isin")
+    assert "OpenFIGI" in row["reason"]
+    # Only the identifiers that matched nothing offline went out, in one request.
+    asked = [job["idValue"] for request in fake.seen for job in request.body]
+    assert sorted(set(asked)) == sorted({CHINA_MOBILE_A_ISIN, "US0378331005"})
