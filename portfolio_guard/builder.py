@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -79,20 +80,9 @@ def _isin_rows(uid: int, isin: str, source: str, ref: str) -> list[SecurityRow]:
     ]
     cusip = identifiers.isin_to_cusip(value) if valid else None
     if cusip is not None:
+        # A US/CA ISIN carries the CUSIP brokers print: list it as evidence of its own.
         rows.append(
-            SecurityRow(
-                entity_uid=uid,
-                kind="cusip",
-                value=cusip,
-                market=None,
-                country=value[:2],
-                local_code=None,
-                raw=isin,
-                valid=True,
-                detail=f"derived from ISIN {value}",
-                source=source,
-                source_ref=ref,
-            )
+            replace(rows[0], kind="cusip", value=cusip, detail=f"derived from ISIN {value}")
         )
     return rows
 

@@ -14,18 +14,12 @@ from stdnum.exceptions import ValidationError as StdnumError
 from portfolio_guard import tickers
 from portfolio_guard.enrich.models import MappingJob
 from portfolio_guard.errors import IdentifierError
+from portfolio_guard.ticker_markets import COUNTRY_SPELLINGS
 
-# OFAC country suffix -> OpenFIGI composite exchange code.
+# OFAC country suffix -> OpenFIGI composite exchange code, from the one market table
+# (ticker_markets.COUNTRY_SPELLINGS; China's is the composite CH, not a venue).
 OFAC_TO_OPENFIGI: dict[str, str] = {
-    "CN": "CH",
-    "HK": "HK",
-    "US": "US",
-    "DE": "GR",
-    "SG": "SP",
-    "BR": "BZ",
-    "CA": "CN",
-    "AR": "AR",
-    "RU": "RU",
+    country: spelling.openfigi for country, spelling in COUNTRY_SPELLINGS.items()
 }
 
 
