@@ -20,6 +20,7 @@ without pandas; results per distinct description are cached.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -44,6 +45,10 @@ __all__ = ["Level", "Match", "Matcher", "NameKind"]
 # Where Chinese issuers' securities are registered; an unknown ISIN from elsewhere casts doubt
 # on a name-only match (Eurobonds are XS).
 _ISSUER_COUNTRIES = frozenset({"CN", "HK", "KY", "BM", "VG", "XS"})
+# The listings hold ISINs and FIGIs (12 characters) and CUSIPs (9). Compacting ASCII text only
+# drops characters, so a shorter ASCII symbol cannot be one of them (SEDOLs are never listed).
+_SHORTEST_LISTED_ID = 9
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,7 @@ class Matcher:
             refs.extend(NameRef.build(ent.uid, n, "other") for n in ent.other_names)
             refs.extend(NameRef.build(ent.uid, n["name"], "market") for n in ent.market_names)
         self._index = NameIndex(refs)
+        self._ticker_cores = _ticker_cores(listings)
         self._names = lru_cache(maxsize=CACHE_SIZE)(self._match_name_uncached)
         # The CUSIP/CINS inside each listed ISIN, for CUSIP columns that hold either.
         self._nsin: dict[str, list[SecurityRow]] = {}
@@ -195,7 +201,7 @@ class Matcher:
     ) -> list[Match]:
         """Listed lines this ticker text denotes, in any spelling (Yahoo, Bloomberg, colon,
         IBKR symbol + exchange, bare code with a currency hint)."""
-        if not isinstance(symbol, str):
+        if not isinstance(symbol, str) or not self._may_name_listed_line(symbol):
             return []
         out: list[Match] = []
         seen: set[tuple[int, str]] = set()
@@ -213,11 +219,26 @@ class Matcher:
         """A broker's symbol cell: may hold an ISIN, CUSIP or FIGI instead of a ticker."""
         if not isinstance(symbol, str):
             return []
-        for kind, value in identifiers.detect_identifiers(symbol):
-            found = self._identifier(kind, value)
-            if found:
-                return [replace(m, matched_value=symbol.strip()) for m in found]
+        if not (symbol.isascii() and len(symbol) < _SHORTEST_LISTED_ID):
+            for kind, value in identifiers.detect_identifiers(symbol):
+                found = self._identifier(kind, value)
+                if found:
+                    return [replace(m, matched_value=symbol.strip()) for m in found]
         return self.match_ticker(symbol, exchange, currency)
+
+    def _may_name_listed_line(self, symbol: str) -> bool:
+        """False only when no spelling of a listed ticker can be read from ``symbol``.
+
+        Every listing ``parse_ticker`` reads takes its code from the text: a part of it,
+        without leading zeros (HK), with zeros put back (A-shares) or with the share class
+        separator changed (BRK/B). So the code's letters and digits, leading zeros aside,
+        occur together in the text's own. Checking that first spares the full parse for the
+        thousands of symbols in an export that are not listed lines (non-ASCII text, which
+        normalisation may change, always gets the full parse).
+        """
+        if self._ticker_cores is None or not symbol.isascii():
+            return True
+        return self._ticker_cores.search(_NOT_ALNUM.sub("", symbol.upper())) is not None
 
     def _identifier(self, kind: str, value: str) -> list[Match]:
         if kind == "isin":
@@ -474,6 +495,21 @@ class Matcher:
                     ),
                 )
         return list(_ordered(hits))
+
+
+def _ticker_cores(listings: Listings) -> re.Pattern[str] | None:
+    """A pattern finding any listed ticker's code (letters and digits, leading zeros dropped);
+    None when some code has no such core, so that nothing may be ruled out by it."""
+    cores: set[str] = set()
+    for kind, key in listings.by_identifier:
+        if kind == "ticker":
+            core = _NOT_ALNUM.sub("", key.partition(":")[2].upper()).lstrip("0")
+            if not core:
+                return None
+            cores.add(core)
+    if not cores:
+        return None
+    return re.compile("|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True)))
 
 
 def _keep(best: dict[int, Match], m: Match) -> None:

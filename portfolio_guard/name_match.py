@@ -173,13 +173,18 @@ class NameIndex:
         for word in vocab:
             self._by_initial.setdefault(word[0], []).append(word)
         self._resolve = lru_cache(maxsize=CACHE_SIZE)(self._resolve_uncached)
+        # The outcome depends on the parsed name only: descriptions that differ in numbers,
+        # case, punctuation or wrapper words (one company's many lines) are judged once.
+        self._by_parse = lru_cache(maxsize=CACHE_SIZE)(self._match_parsed)
         self.match = lru_cache(maxsize=CACHE_SIZE)(self._match_uncached)
 
     # -- the five ways in ----------------------------------------------------------------
 
     def _match_uncached(self, text: str) -> tuple[NameHit, ...]:
         """Best hit per entity, confirmed first; never raises."""
-        parsed = names.parse(text)
+        return self._by_parse(names.parse(text))
+
+    def _match_parsed(self, parsed: names.ParsedName) -> tuple[NameHit, ...]:
         best: dict[int, NameHit] = {}
         for ref in self._cjk.get(parsed.cjk, ()) if parsed.cjk else ():
             _keep(best, NameHit(ref, 1.0, True, (), False))

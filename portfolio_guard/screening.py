@@ -8,7 +8,9 @@ the as-of date.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +25,8 @@ from portfolio_guard.match import Match, Matcher
 from portfolio_guard.suppress import Suppressions, read_suppressions
 
 if TYPE_CHECKING:
+    from portfolio_guard.enrich.online import OnlineEvidence
+    from portfolio_guard.holdings.columnar import CodedColumns
     from portfolio_guard.report import Report
 
 KEY_COLUMNS = ("symbol", "isin", "cusip", "figi", "exchange", "currency", "description")
@@ -78,13 +82,16 @@ class _Column:
 
     __slots__ = ("codes", "values")
 
-    def __init__(self, series: pd.Series) -> None:
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        self.codes: np.ndarray = np.asarray(codes)
+    def __init__(self, codes: np.ndarray, uniques: Iterable[Any]) -> None:
+        self.codes: np.ndarray = codes
         self.values: list[str] = [str(u).strip() for u in uniques]
 
-    def text(self, row: int | np.integer[Any]) -> str:
-        code = self.codes[row]
+    @classmethod
+    def of(cls, series: pd.Series) -> _Column:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return cls(np.asarray(codes), uniques)
+
+    def value(self, code: int | np.integer[Any]) -> str:
         return self.values[code] if code >= 0 else ""
 
     def rows_where(self, fn: Any) -> np.ndarray:
@@ -99,6 +106,10 @@ class _Column:
         """The distinct non-empty values among ``rows`` (a boolean mask)."""
         codes = np.unique(self.codes[rows])
         return [self.values[c] for c in codes if c >= 0 and self.values[c]]
+
+
+def _value(column: _Column, code: int) -> str | None:
+    return (column.values[code] or None) if code >= 0 else None
 
 
 def _candidate_mask(cols: dict[str, _Column], matcher: Matcher) -> np.ndarray:
@@ -117,12 +128,14 @@ def _candidate_mask(cols: dict[str, _Column], matcher: Matcher) -> np.ndarray:
             + (exch.codes.astype(np.int64) + 1) * width_c
             + (cur.codes.astype(np.int64) + 1)
         )
-        triples, first = np.unique(combined[has_symbol], return_index=True)
-        rows = np.flatnonzero(has_symbol)[first]
         hits = [
             key
-            for key, row in zip(triples, rows, strict=True)
-            if matcher.match_symbol(sym.text(row), exch.text(row) or None, cur.text(row) or None)
+            for key in pd.unique(combined[has_symbol]).tolist()
+            if matcher.match_symbol(
+                sym.values[key // width_e],
+                _value(exch, key % width_e // width_c - 1),
+                _value(cur, key % width_c - 1),
+            )
         ]
         if hits:
             mask |= has_symbol & np.isin(combined, np.asarray(hits, dtype=np.int64))
@@ -194,6 +207,48 @@ def _finding(
     }
 
 
+def _key_columns(
+    frame: pd.DataFrame, coded: CodedColumns | None, rows: np.ndarray | None
+) -> dict[str, _Column]:
+    """The key columns of ``frame`` (``rows`` of it, a mask), reusing the reader's codes."""
+    cols: dict[str, _Column] = {}
+    for c in KEY_COLUMNS:
+        if coded is not None and c in coded:
+            codes, values = coded.get(c)
+            cols[c] = _Column(codes if rows is None else codes[rows], values)
+        else:
+            cols[c] = _Column.of(frame[c])  # ``frame`` has only ``rows`` already
+    return cols
+
+
+def _findings_for(
+    tup: tuple[str, ...],
+    file: str,
+    matcher: Matcher,
+    evidence: OnlineEvidence | None,
+    listings: Listings,
+    as_of: date,
+    suppressions: Suppressions | None,
+) -> list[dict[str, Any]]:
+    """The findings for one distinct key, without the row's line, account and amounts."""
+    symbol, isin, cusip, figi, exchange, currency, description = tup
+    matches = matcher.match_security(
+        symbol=symbol or None,
+        isin=isin or None,
+        cusip=cusip or None,
+        figi=figi or None,
+        exchange=exchange or None,
+        currency=currency or None,
+        description=description or None,
+    )
+    if evidence is not None:
+        matches = evidence.merge(matches, isin or None, cusip or None, figi or None)
+    row: dict[str, Any] = dict(zip(KEY_COLUMNS, tup, strict=True))
+    row.update(file=file, account=None, quantity=None, market_value=None, source_line=0)
+    found = (_finding(row, m, listings, as_of, suppressions) for m in matches)
+    return [f for f in found if f is not None]
+
+
 def screen_frame(
     frame: pd.DataFrame,
     file: str,
@@ -201,14 +256,25 @@ def screen_frame(
     as_of: date,
     suppressions: Suppressions | None = None,
     online: bool = False,
+    coded: CodedColumns | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Findings for one normalised holdings frame, and how many rows were screened."""
+    """Findings for one normalised holdings frame, and how many rows were screened.
+
+    ``coded`` (``Holdings.coded`` of the read that gave ``frame``) saves factorising the key
+    columns again; it is ignored unless it has as many rows as ``frame``.
+    """
+    if online or (coded is not None and coded.size != len(frame)):
+        coded = None  # online look-ups go by the values of the screened rows only
+    rows: np.ndarray | None = None
     if "asset_type" in frame.columns:
-        frame = frame[frame["asset_type"].astype("string").fillna("") != "cash"]
+        securities = ~frame["asset_type"].isin(["cash"]).to_numpy(bool)
+        if not securities.all():
+            rows = securities
+            frame = frame[securities]
     screened = len(frame)
     if not screened:
         return [], 0
-    cols = {c: _Column(frame[c]) for c in KEY_COLUMNS}
+    cols = _key_columns(frame, coded, rows)
     matcher = _matcher_for(listings)
     mask = _candidate_mask(cols, matcher)
     findings: list[dict[str, Any]] = []
@@ -228,38 +294,28 @@ def screen_frame(
         return findings, screened
     positions = np.flatnonzero(mask)
     extra = frame.iloc[positions][["account", "quantity", "market_value", "source_line"]]
-    memo: dict[tuple[str, ...], list[Match]] = {}
-    for pos, (account, qty, value, line) in zip(
-        positions, extra.itertuples(index=False, name=None), strict=True
+    keys = np.stack([cols[c].codes[positions] for c in KEY_COLUMNS], axis=1).tolist()
+    # Findings depend on the key columns alone but for the row's line, account and amounts:
+    # they are worked out once per distinct key and copied for each row that has it.
+    memo: dict[tuple[int, ...], list[dict[str, Any]]] = {}
+    for key, (account, qty, value, line) in zip(
+        map(tuple, keys), extra.itertuples(index=False, name=None), strict=True
     ):
-        tup = tuple(cols[c].text(pos) for c in KEY_COLUMNS)
-        matches = memo.get(tup)
-        if matches is None:
-            symbol, isin, cusip, figi, exchange, currency, description = tup
-            matches = matcher.match_security(
-                symbol=symbol or None,
-                isin=isin or None,
-                cusip=cusip or None,
-                figi=figi or None,
-                exchange=exchange or None,
-                currency=currency or None,
-                description=description or None,
+        found = memo.get(key)
+        if found is None:
+            tup = tuple(cols[c].value(k) for c, k in zip(KEY_COLUMNS, key, strict=True))
+            found = _findings_for(tup, file, matcher, evidence, listings, as_of, suppressions)
+            memo[key] = found
+        for f in found:
+            findings.append(
+                {
+                    **f,
+                    "line": int(line),
+                    "account": None if pd.isna(account) else (account or None),
+                    "quantity": None if pd.isna(qty) else float(qty),
+                    "market_value": None if pd.isna(value) else float(value),
+                }
             )
-            if evidence is not None:
-                matches = evidence.merge(matches, isin or None, cusip or None, figi or None)
-            memo[tup] = matches
-        row: dict[str, Any] = dict(zip(KEY_COLUMNS, tup, strict=True))
-        row.update(
-            file=file,
-            account=None if pd.isna(account) else account,
-            quantity=None if pd.isna(qty) else float(qty),
-            market_value=None if pd.isna(value) else float(value),
-            source_line=line,
-        )
-        for m in matches:
-            f = _finding(row, m, listings, as_of, suppressions)
-            if f is not None:
-                findings.append(f)
     return findings, screened
 
 
@@ -279,6 +335,37 @@ def screen(
     ``online=True`` resolves ISINs, CUSIPs and FIGIs that match nothing offline through
     OpenFIGI (another share line of a listed issuer); without it nothing touches the network.
     """
+    with _collector_paused():
+        return _screen(holdings, as_of, broker, columns, suppress, listings, online)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while one screen runs.
+
+    Reading and matching a large export creates many short-lived containers and next to no
+    reference cycles, yet each automatic full collection walks every object in the process
+    (a tenth of the whole run on a million rows). Cycles made meanwhile are collected once it
+    is back on; it is turned back on only if it was on before.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _screen(
+    holdings: str | Path | pd.DataFrame | Sequence[str | Path],
+    as_of: date | str | None,
+    broker: str | None,
+    columns: dict[str, str] | None,
+    suppress: str | Path | None,
+    listings: Listings | str | Path | None,
+    online: bool,
+) -> Report:
     from portfolio_guard.holdings import normalize_frame, read_holdings
     from portfolio_guard.report import Report
 
@@ -301,8 +388,11 @@ def screen(
     else:
         inputs = holdings
     for path in inputs:
-        read = read_holdings(path, broker=broker, columns=columns)
-        found, n = screen_frame(read.frame, str(path), loaded, day, suppressions, online)
+        # The report does not list check-digit warnings, so the reader need not work them out.
+        read = read_holdings(path, broker=broker, columns=columns, check_digits=False)
+        found, n = screen_frame(
+            read.frame, str(path), loaded, day, suppressions, online, coded=read.coded
+        )
         findings += found
         screened += n
         sources.append(

@@ -7,7 +7,7 @@ spreading results back with ``values[codes]`` keeps the reader's cost proportion
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -97,6 +97,74 @@ def fill(first: Column | None, second: Column | None) -> Column | None:
         return first if second is None else second
     if first.present.all():
         return first
-    return Column(
-        np.where(first.present, first.values, second.values), first.present | second.present
-    )
+    present = first.present | second.present
+    if (
+        first.codes is not None
+        and first.uniques is not None
+        and first.uniques.size
+        and second.codes is not None
+        and second.uniques is not None
+        and second.uniques.size
+    ):
+        # Both spread from distinct values: the result keeps codes, so a later step (screening
+        # a million rows) need not factorise the column again.
+        offset = len(first.uniques)
+        codes = np.where(
+            first.present, first.codes % offset, offset + second.codes % len(second.uniques)
+        )
+        uniques = np.concatenate([first.uniques, second.uniques])
+        return Column(uniques[codes], present, codes, uniques)
+    return Column(np.where(first.present, first.values, second.values), present)
+
+
+def key_codes(column: Column | None, n: int, rows: Array | None) -> tuple[Array, list[str]]:
+    """``(codes, values)`` of a text column restricted to ``rows`` (a boolean mask, or None for all
+    ``n`` rows): ``values[codes]`` is each row's text, ``-1`` where it has none.
+
+    The column's own codes are reused when it has them, so ``values`` may hold values that no
+    selected row has, and the same text twice; non-text values appear as ``str``.
+    """
+    size = n if rows is None else int(np.count_nonzero(rows))
+    if column is None:
+        return np.full(size, -1, dtype=np.intp), []
+    if column.codes is not None and column.uniques is not None:
+        codes, uniques = column.codes, column.uniques  # -1 is the last unique (None) here
+    else:
+        codes, found = factorize(pd.Series(column.values, dtype=object, copy=False))
+        uniques = np.append(found, np.array([None], dtype=object))  # -1 (missing): the None
+    if rows is not None:
+        codes = codes[rows]
+    text: list[str] = []
+    remap = np.full(len(uniques), -1, dtype=np.intp)
+    for i, value in enumerate(uniques.tolist()):
+        if isinstance(value, str) or not pd.isna(value):
+            remap[i] = len(text)
+            text.append(value if isinstance(value, str) else str(value))
+    return remap[codes], text
+
+
+class CodedColumns:
+    """A read's text columns as codes into distinct values, aligned with its frame's rows.
+
+    Worked out on first request only (reading alone never pays for it): the codes the reader
+    already has for columns spread from distinct values are reused, so screening a million rows
+    need not factorise them again.
+    """
+
+    def __init__(self, columns: Mapping[str, Column | None], n: int, rows: Array | None) -> None:
+        self._columns = dict(columns)
+        self._n = n  # rows before ``rows`` selects
+        self._rows = rows
+        self._done: dict[str, tuple[Array, list[str]]] = {}
+        self.size = n if rows is None else int(np.count_nonzero(rows))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._columns or name in self._done
+
+    def get(self, name: str) -> tuple[Array, list[str]]:
+        """``(codes, values)`` of one column, as :func:`key_codes` gives them."""
+        found = self._done.get(name)
+        if found is None:
+            found = key_codes(self._columns.pop(name), self._n, self._rows)
+            self._done[name] = found
+        return found

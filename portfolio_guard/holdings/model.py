@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from portfolio_guard.holdings.columnar import CodedColumns
 
 #: The normalised columns, in order.
 COLUMNS: tuple[str, ...] = (
@@ -64,6 +67,8 @@ class Holdings:
     Every non-blank line after the layout's header rows is either a row of ``frame`` or listed in
     ``skipped``, so ``len(frame) + len(skipped) == rows_read``. ``warnings`` points at kept rows
     with a cell that could not be read (a quantity that is not a number, a bad check digit).
+    ``coded`` gives the text columns as codes into their distinct values (row for row with
+    ``frame``), for work done once per distinct value; None when not available.
     """
 
     frame: pd.DataFrame
@@ -72,6 +77,7 @@ class Holdings:
     skipped: list[Skipped] = field(default_factory=list)
     rows_read: int = 0
     warnings: list[Skipped] = field(default_factory=list)
+    coded: CodedColumns | None = field(default=None, repr=False, compare=False)
 
     def to_json_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: numbers as numbers, missing values as ``None``."""

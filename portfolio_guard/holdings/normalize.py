@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from stdnum import cusip as _cusip
 from stdnum import figi as _figi
-from stdnum import isin as _isin
+from stdnum import luhn as _luhn
 from stdnum.gb import sedol as _sedol
 
 from portfolio_guard.holdings.columnar import Array, Column, fill, map_uniques, spread
@@ -36,10 +36,15 @@ NO_AMOUNT = "no quantity or value"
 _ISIN_SHAPE = re.compile(r"[A-Z]{2}[A-Z0-9]{9}[0-9]")
 
 
+# ISIN letters as the two digits the check-digit scheme reads them as (A = 10 ... Z = 35).
+_ISIN_DIGITS = str.maketrans({chr(ord("A") + i): str(10 + i) for i in range(26)})
+
+
 def _isin_check_digit_ok(value: str) -> bool:
-    # stdnum's check-digit arithmetic without its re-cleaning and country lookup: a column of
-    # ISINs can hold tens of thousands of distinct values and this runs on each.
-    return bool(_ISIN_SHAPE.fullmatch(value)) and _isin.calc_check_digit(value[:-1]) == value[-1]
+    # The ISIN check digit is the Luhn digit of the code with its letters spelled as numbers:
+    # stdnum's arithmetic without its re-cleaning, country lookup and per-character
+    # conversion, since a column of ISINs can hold tens of thousands of distinct values.
+    return bool(_ISIN_SHAPE.fullmatch(value)) and _luhn.checksum(value.translate(_ISIN_DIGITS)) == 0
 
 
 _CHECKS: dict[str, Callable[[str], bool]] = {
@@ -60,6 +65,8 @@ class Normalised:
     has_id: Array
     has_amount: Array
     warnings: list[Skipped] = field(default_factory=list)
+    # The text columns as built (with their codes where spread from distinct values).
+    columns: dict[str, Column | None] = field(default_factory=dict)
 
 
 def clean_cell(value: Any) -> str | None:
@@ -102,13 +109,15 @@ def normalise(
     decimal: Decimal | None,
     fallback: Decimal,
     cleaned: Collection[str] = (),
+    check_digits: bool = True,
 ) -> Normalised:
     """Normalise raw cells named by target (``symbol``, ``quantity``, ``_type`` ...).
 
     ``raw`` may also hold ``source_line``, ``_account_label`` (account from a label line),
     ``_hint`` (asset type from a section title) and ``_cash`` (a layout's cash rule matched).
     ``decimal`` is the layout's separator, used for a column whose values do not tell; columns named
-    in ``cleaned`` are taken as already trimmed.
+    in ``cleaned`` are taken as already trimmed. ``check_digits=False`` skips the warnings about
+    identifiers whose check digit is wrong.
     """
     build = _Builder(raw, cleaned)
     n = build.n
@@ -143,7 +152,8 @@ def normalise(
         column = None
         if explicit is not None:
             codes, compact = map_uniques(explicit, _compact_identifier)
-            warnings += _check_digits(kind, codes, compact, lines)
+            if check_digits:
+                warnings += _check_digits(kind, codes, compact, lines)
             column = spread(codes, compact)
         column = fill(column, part(kind))
         if found is not None:
@@ -192,7 +202,7 @@ def normalise(
         if column is not None and not has_id.all():
             has_id |= column.present
     frame = _frame(out, numbers, asset_type, lines, raw.index)
-    return Normalised(frame, has_id, has_amount, sorted(warnings, key=lambda w: w.line))
+    return Normalised(frame, has_id, has_amount, sorted(warnings, key=lambda w: w.line), out)
 
 
 def _frame(
@@ -284,15 +294,20 @@ def _asset_types(build: _Builder, out: dict[str, Column | None], shape: Column |
     return kinds
 
 
-def select_positions(result: Normalised, needs_amount: bool) -> tuple[pd.DataFrame, list[Skipped]]:
-    """Set aside rows with nothing to screen: no identifier, or no amount where amounts exist."""
+def select_positions(
+    result: Normalised, needs_amount: bool
+) -> tuple[pd.DataFrame, list[Skipped], Array | None]:
+    """Set aside rows with nothing to screen: no identifier, or no amount where amounts exist.
+
+    Also returns the rows kept (a boolean mask), or None when all are.
+    """
     keep = result.has_id & result.has_amount if needs_amount else result.has_id
     if keep.all():
-        return result.frame, []
+        return result.frame, [], None
     frame = result.frame
     lines = frame["source_line"].to_numpy()
     skipped = [
         Skipped(int(line), NO_IDENTIFIER if not ident else NO_AMOUNT)
         for line, ident in zip(lines[~keep], result.has_id[~keep], strict=True)
     ]
-    return frame[keep], skipped
+    return frame[keep], skipped, keep

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from portfolio_guard.errors import ParseError, UnknownFormatError
+from portfolio_guard.holdings.columnar import CodedColumns
 from portfolio_guard.holdings.columns import (
     header_keys,
     is_positions_table,
@@ -39,6 +40,8 @@ def read_holdings(
     path: str | Path,
     broker: str | None = None,
     columns: Mapping[str, str] | None = None,
+    *,
+    check_digits: bool = True,
 ) -> Holdings:
     """Read a brokerage positions export (CSV or .xlsx) into normalised positions.
 
@@ -48,6 +51,8 @@ def read_holdings(
             (``schwab-2025``) instead of detecting it.
         columns: ``{header in the file: column}`` for headers the reader cannot recognise,
             e.g. ``{"Wertpapier": "description", "Stk.": "quantity"}``.
+        check_digits: False leaves out the warnings about identifiers with a wrong check digit
+            (the rows are the same; screening, which does not report them, skips the work).
 
     Raises:
         UnknownFormatError: not a layout the reader knows and no recognisable columns (the
@@ -58,7 +63,7 @@ def read_holdings(
     user = user_mapping(columns)
     source = open_source(path)
     if source.kind == "xlsx":
-        return _read_xlsx(source, broker, user)
+        return _read_xlsx(source, broker, user, check_digits)
     head = head_records(source)
     choice = choose_layout(head, broker, user, source.path)
     fallback: Decimal = "," if source.delimiter == ";" else "."
@@ -66,8 +71,9 @@ def read_holdings(
         fast = read_fast(source, head, choice.header_line, choice.header_cells, user, fallback)
         if fast is not None:
             return _finish(source.path, choice, fast.raw, fast.skipped, fast.rows_read,
-                           fast.targets, fallback, fast.cleaned)  # fmt: skip
-    return _from_extract(source.path, choice, _extract_text(source, choice, user), fallback)
+                           fast.targets, fallback, fast.cleaned, check_digits)  # fmt: skip
+    found = _extract_text(source, choice, user)
+    return _from_extract(source.path, choice, found, fallback, check_digits=check_digits)
 
 
 def _extract_text(source: Source, choice: Choice, user: Mapping[str, str]) -> Extract:
@@ -83,7 +89,9 @@ def _extract_text(source: Source, choice: Choice, user: Mapping[str, str]) -> Ex
     raise ParseError("not readable as text", source.path)
 
 
-def _read_xlsx(source: Source, broker: str | None, user: Mapping[str, str]) -> Holdings:
+def _read_xlsx(
+    source: Source, broker: str | None, user: Mapping[str, str], check_digits: bool
+) -> Holdings:
     errors: list[UnknownFormatError] = []
     sheets = sheet_names(source)
     for sheet in sheets:
@@ -99,7 +107,9 @@ def _read_xlsx(source: Source, broker: str | None, user: Mapping[str, str]) -> H
             continue
         found = extract(xlsx_records(source, sheet), choice.spec, user)
         # Spreadsheet cells hold real numbers, written back with a "." decimal.
-        return _from_extract(source.path, choice, found, ".", sheet_decimal=True)
+        return _from_extract(
+            source.path, choice, found, ".", sheet_decimal=True, check_digits=check_digits
+        )
     if len(errors) == 1 or not errors:
         raise errors[0] if errors else UnknownFormatError("the workbook has no sheets", source.path)
     raise UnknownFormatError(
@@ -110,7 +120,12 @@ def _read_xlsx(source: Source, broker: str | None, user: Mapping[str, str]) -> H
 
 
 def _from_extract(
-    path: str, choice: Choice, found: Extract, fallback: Decimal, sheet_decimal: bool = False
+    path: str,
+    choice: Choice,
+    found: Extract,
+    fallback: Decimal,
+    sheet_decimal: bool = False,
+    check_digits: bool = True,
 ) -> Holdings:
     spec = choice.spec
     if found.tables == 0:
@@ -127,7 +142,8 @@ def _from_extract(
     raw["_cash"] = pd.Series(found.cash, dtype=bool)
     if sheet_decimal:
         choice = replace(choice, spec=replace(spec, decimal=None))
-    return _finish(path, choice, raw, found.skipped, found.rows_read, found.targets, fallback)
+    return _finish(path, choice, raw, found.skipped, found.rows_read, found.targets, fallback,
+                   check_digits=check_digits)  # fmt: skip
 
 
 def _finish(
@@ -139,9 +155,10 @@ def _finish(
     targets: set[str],
     fallback: Decimal,
     cleaned: frozenset[str] = frozenset(),
+    check_digits: bool = True,
 ) -> Holdings:
-    result = normalise(raw, choice.spec.decimal, fallback, cleaned)
-    frame, empty = select_positions(result, needs_amount=bool(targets & _AMOUNT_TARGETS))
+    result = normalise(raw, choice.spec.decimal, fallback, cleaned, check_digits)
+    frame, empty, kept = select_positions(result, needs_amount=bool(targets & _AMOUNT_TARGETS))
     lines = set(frame["source_line"].tolist()) if result.warnings else set()
     warnings = [w for w in result.warnings if w.line in lines]
     return Holdings(
@@ -151,6 +168,7 @@ def _finish(
         skipped=sorted([*skipped, *empty], key=lambda s: s.line),
         rows_read=rows_read,
         warnings=warnings,
+        coded=CodedColumns(result.columns, len(result.frame), kept),
     )
 
 
