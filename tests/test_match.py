@@ -494,3 +494,35 @@ def test_non_text_input_is_no_match(matcher: Matcher, value: object) -> None:
     assert matcher.match_name(value) == []  # type: ignore[arg-type]
     assert matcher.match_security(value, value, value, value, value, value, value) == []  # type: ignore[arg-type]
     assert matcher.search(value) == []  # type: ignore[arg-type]
+
+
+def test_ticker_fast_reject_never_drops_a_listed_spelling(
+    matcher: Matcher, listings: Listings
+) -> None:
+    from portfolio_guard.tickers import Listing, spellings
+
+    checked = 0
+    for entity in listings:
+        for row in entity.securities:
+            if row.kind != "ticker" or row.local_code is None or row.country is None:
+                continue
+            listing = Listing(row.local_code, row.country, row.market, row.raw)
+            for system, text in spellings(listing).items():
+                if system in ("ibkr_exchange", "openfigi_exch_code"):
+                    continue
+                assert matcher._may_name_listed_line(text), (system, text)
+                checked += 1
+    assert checked > 300
+
+
+_SHIPPED = Matcher(load_listings())
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHKLNSUZ .:-/", max_size=14))
+def test_ticker_fast_reject_agrees_with_the_full_parse(text: str) -> None:
+    from portfolio_guard.tickers import parse_ticker
+
+    matcher = _SHIPPED
+    if not matcher._may_name_listed_line(text):
+        listed = {r.value for e in matcher.listings for r in e.securities if r.kind == "ticker"}
+        assert not {c.key for c in parse_ticker(text)} & listed, text

@@ -174,3 +174,21 @@ def test_report_formats(listings: Listings) -> None:
     assert "<script" not in page and "http" not in page.split("<body>")[0]
     assert "pg-findings" in report._repr_html_()
     assert "background-color" in report.styled().to_html()
+
+
+HOLDINGS_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "holdings").glob("*.csv"))
+
+
+@pytest.mark.parametrize("path", HOLDINGS_FIXTURES, ids=lambda p: p.name)
+@pytest.mark.parametrize("as_of", [date(2021, 7, 1), date(2022, 3, 1), AS_OF])
+def test_reader_codes_give_the_same_findings_as_a_fresh_frame(
+    listings: Listings, path: Path, as_of: date
+) -> None:
+    """The screen reuses the reader's per-value codes; a DataFrame is coded afresh."""
+    from portfolio_guard.holdings import read_holdings
+
+    by_path = screen(path, as_of=as_of, listings=listings).findings
+    frame = read_holdings(path).frame
+    by_frame = screen(frame, as_of=as_of, listings=listings).findings
+    cols = ["line", "status", "entity_uid", "matched_on", "matched_value", "reason"]
+    assert by_path[cols].to_dict("records") == by_frame[cols].to_dict("records")
