@@ -173,7 +173,8 @@ def _header_like(rows: list[Record]) -> Record | None:
 
 def _unknown(rows: list[Record], path: str, broker: str | None) -> UnknownFormatError:
     header = _header_like(rows)
-    targets = ", ".join(t for t in TARGETS if t not in ("asset_type",))
+    # Internal helper columns (_type, _secid, ...) are not for users to map.
+    targets = ", ".join(t for t in TARGETS if t != "asset_type" and not t.startswith("_"))
     what = f"not a {broker} export and no" if broker else "no known broker layout and no"
     if header is None:
         return UnknownFormatError(f"{what} header row with recognisable columns", path)
