@@ -302,13 +302,12 @@ class Guard:
             if rules.window_on(dates, day) is rules.Window.NOT_LISTED:
                 return None
             # Match.relation: the name differs from a listed one by GROUP/HOLDING only.
-            parent = getattr(m, "relation", False) or "parent or subsidiary" in m.reason
-            rule = rules.RULE_NO_50_PERCENT if parent else None
+            rule = rules.RULE_NO_50_PERCENT if m.relation else rules.RULE_NAME_ONLY
             return Decision(
                 False,
                 "review",
                 f"blocked for review: {m.reason}",
-                rule or rules.RULE_NAME_ONLY,
+                rule,
                 entity,
                 m.matched_on,
                 self.version,
