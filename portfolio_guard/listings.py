@@ -127,7 +127,14 @@ class ListedEntity:
             "registrations": [dict(r) for r in self.registrations],
             "linked_to": [dict(link) for link in self.linked_to],
             "program": self.program,
-            "securities": [s.to_public() for s in self.securities],
+            # Listings and ISINs; other identifiers (derived CUSIPs, FIGIs) apart, so that
+            # every object in "securities" has an isin or a ticker.
+            "securities": [
+                s.to_public() for s in self.securities if s.kind in ("isin", "ticker")
+            ],
+            "other_identifiers": [
+                s.to_public() for s in self.securities if s.kind not in ("isin", "ticker")
+            ],
         }
 
 

@@ -36,8 +36,10 @@ def test_show_json_contract(tmp_path: Path) -> None:
         for key in ("listing_date", "effective_date", "divestment_date"):
             assert len(ent[key]) == 10 and ent[key][4] == "-"
         for sec in ent["securities"]:
-            assert "isin" in sec or "ticker" in sec or "cusip" in sec
+            assert "isin" in sec or "ticker" in sec
             assert "market" in sec and "source" in sec
+        for other in ent["other_identifiers"]:
+            assert "cusip" in other or "figi" in other
     hik = next(e for e in data if e["uid"] == 30946)
     assert {"ticker": "002415", "market": "XSHE"}.items() <= next(
         s for s in hik["securities"] if "ticker" in s

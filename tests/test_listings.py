@@ -159,6 +159,6 @@ def test_public_json_shape(listings: Listings) -> None:
     assert all(isinstance(a, str) for a in obj["aliases"])
     assert obj["securities"]
     for sec in obj["securities"]:
-        assert ("isin" in sec) or ("ticker" in sec) or ("cusip" in sec)
+        assert ("isin" in sec) or ("ticker" in sec)
         assert sec["source"] in ("ofac", "curated", "openfigi", "yahoo")
     json.dumps(obj)
