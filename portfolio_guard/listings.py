@@ -129,9 +129,7 @@ class ListedEntity:
             "program": self.program,
             # Listings and ISINs; other identifiers (derived CUSIPs, FIGIs) apart, so that
             # every object in "securities" has an isin or a ticker.
-            "securities": [
-                s.to_public() for s in self.securities if s.kind in ("isin", "ticker")
-            ],
+            "securities": [s.to_public() for s in self.securities if s.kind in ("isin", "ticker")],
             "other_identifiers": [
                 s.to_public() for s in self.securities if s.kind not in ("isin", "ticker")
             ],
