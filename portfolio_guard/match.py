@@ -261,7 +261,8 @@ class Matcher:
         return list(self._names(text))
 
     def _match_name_uncached(self, text: str) -> tuple[Match, ...]:
-        return tuple(self._name_match(hit, text) for hit in self._index.match(text))
+        hits = self._index.match(text)
+        return tuple(self._name_match(hit, text) for hit in hits) if hits else ()
 
     def _name_match(self, hit: NameHit, text: str) -> Match:
         ref = hit.ref

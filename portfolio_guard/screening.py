@@ -119,25 +119,50 @@ def _candidate_mask(cols: dict[str, _Column], matcher: Matcher) -> np.ndarray:
     mask |= cols["description"].rows_where(matcher.match_name)
     sym, exch, cur = cols["symbol"], cols["exchange"], cols["currency"]
     has_symbol = sym.codes >= 0
-    if has_symbol.any():
+    if has_symbol.any() and not exch.values and not cur.values:
+        # No exchange or currency anywhere: one key per symbol, and no million-row arithmetic.
+        hit = np.zeros(len(sym.values), dtype=bool)
+        for code in pd.unique(sym.codes[has_symbol]).tolist():
+            hit[code] = bool(matcher.match_symbol(sym.values[code], None, None))
+        if hit.any():
+            mask |= has_symbol & hit[sym.codes]
+    elif has_symbol.any():
         # One integer per distinct (symbol, exchange, currency) triple.
         width_c = len(cur.values) + 1
         width_e = (len(exch.values) + 1) * width_c
-        combined = (
-            sym.codes.astype(np.int64) * width_e
-            + (exch.codes.astype(np.int64) + 1) * width_c
-            + (cur.codes.astype(np.int64) + 1)
-        )
+        # In place, in two arrays: each fresh million-row temporary costs its page faults.
+        combined = sym.codes.astype(np.int64)
+        combined *= width_e
+        part = exch.codes.astype(np.int64)
+        part += 1
+        part *= width_c
+        combined += part
+        np.add(cur.codes, 1, out=part, casting="unsafe")
+        combined += part
+        del part
+        size = len(sym.values) * width_e  # keys of rows with a symbol lie in [0, size)
+        table = size <= 4 * max(len(combined), 1 << 20)
+        if table:  # a flag per possible key: no hashing of a million keys
+            seen = np.zeros(size, dtype=bool)
+            seen[combined[has_symbol]] = True
+            keys = np.flatnonzero(seen).tolist()
+        else:
+            keys = pd.unique(combined[has_symbol]).tolist()
         hits = [
             key
-            for key in pd.unique(combined[has_symbol]).tolist()
+            for key in keys
             if matcher.match_symbol(
                 sym.values[key // width_e],
                 _value(exch, key % width_e // width_c - 1),
                 _value(cur, key % width_c - 1),
             )
         ]
-        if hits:
+        if hits and table:
+            listed = np.zeros(size, dtype=bool)
+            listed[hits] = True
+            # Rows without a symbol have negative keys (> -size): masked out by has_symbol.
+            mask |= has_symbol & listed[combined]
+        elif hits:
             mask |= has_symbol & np.isin(combined, np.asarray(hits, dtype=np.int64))
     return mask
 

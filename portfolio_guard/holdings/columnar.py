@@ -67,7 +67,9 @@ def factorize(values: pd.Series) -> tuple[Array, Array]:
     if len(data) == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
     addresses = np.ctypeslib.as_array((ctypes.c_ssize_t * len(data)).from_address(data.ctypes.data))
-    by_object, objects = pd.factorize(addresses)
+    # Addresses are multiples of 16, which pandas' integer hash spreads badly; divided by 16 they
+    # hash well and stay distinct (every object, header alone, takes at least 16 bytes).
+    by_object, objects = pd.factorize(addresses >> 4)
     first = np.empty(len(objects), dtype=np.intp)
     first[by_object[::-1]] = np.arange(len(data) - 1, -1, -1)  # first row of each object
     merged, uniques = pd.factorize(data[first], use_na_sentinel=True)
@@ -126,7 +128,8 @@ def key_codes(column: Column | None, n: int, rows: Array | None) -> tuple[Array,
     """
     size = n if rows is None else int(np.count_nonzero(rows))
     if column is None:
-        return np.full(size, -1, dtype=np.intp), []
+        # One -1 seen ``size`` times (read-only): a column of a million codes costs page faults.
+        return np.broadcast_to(np.intp(-1), (size,)), []
     if column.codes is not None and column.uniques is not None:
         codes, uniques = column.codes, column.uniques  # -1 is the last unique (None) here
     else:
@@ -134,12 +137,22 @@ def key_codes(column: Column | None, n: int, rows: Array | None) -> tuple[Array,
         uniques = np.append(found, np.array([None], dtype=object))  # -1 (missing): the None
     if rows is not None:
         codes = codes[rows]
-    text: list[str] = []
+    # Missing values get no text: -1. Vectorised, as a column can hold tens of thousands.
+    kept = ~pd.isna(uniques)
     remap = np.full(len(uniques), -1, dtype=np.intp)
-    for i, value in enumerate(uniques.tolist()):
-        if isinstance(value, str) or not pd.isna(value):
-            remap[i] = len(text)
-            text.append(value if isinstance(value, str) else str(value))
+    present = int(np.count_nonzero(kept))
+    remap[kept] = np.arange(present, dtype=np.intp)
+    text = [v if isinstance(v, str) else str(v) for v in uniques[kept].tolist()]
+    last = len(uniques) - 1
+    if (
+        codes.dtype == np.intp
+        and present == last
+        and not kept[last]
+        and int(codes.max(initial=-1)) < last
+    ):
+        # Only the last unique is missing and no row names it but as -1: the remap is the
+        # identity, and the codes are used as they are (a million-row copy saved).
+        return codes, text
     return remap[codes], text
 
 

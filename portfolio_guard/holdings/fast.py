@@ -261,11 +261,15 @@ def _candidates(
         number_present |= present.to_numpy(dtype=bool)
     # Only rows lacking an anchor or a number can be blank, a total or a lone cell: check those.
     doubtful = np.flatnonzero(~(anchor_present & (number_present | (not numbers))))
-    filled = np.full(n, len(header_cells), dtype="int64")
+    # Cells with a value: all of them (the header's width) but in the doubtful rows. Kept as
+    # two flags rather than a million counts.
+    blank = np.zeros(n, dtype=bool)
+    few = np.full(n, len(header_cells) < 2, dtype=bool)
     if doubtful.size:
         cells = frame.iloc[doubtful].to_numpy(object)
-        filled[doubtful] = [sum(_has_value(v) for v in row) for row in cells]
-    blank = filled == 0
+        filled = np.array([sum(_has_value(v) for v in row) for row in cells], dtype="int64")
+        blank[doubtful] = filled == 0
+        few[doubtful] = filled < 2
     total = np.array([*(is_total(u) for u in uniques), False], dtype=bool)[codes]
     # Factorised once: the normaliser receives the anchor column as a categorical.
     anchor_column = pd.Series(pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object)))
@@ -273,7 +277,7 @@ def _candidates(
     if lone.size:
         total[lone] |= np.array([is_total(v) for v in frame[0].to_numpy(object)[lone]], dtype=bool)
     repeat = _repeated_header(frame, header_cells, anchor, codes, uniques)
-    single = (filled < 2) & ~blank & ~total & ~repeat
+    single = few & ~blank & ~total & ~repeat
     skipped = list(preamble)
     for mask, reason in ((total & ~blank & ~repeat, TOTAL_ROW), (single, SINGLE_CELL)):
         skipped += [Skipped(int(line), reason) for line in lines[mask]]

@@ -19,16 +19,17 @@ from stdnum import figi as _figi
 from stdnum import luhn as _luhn
 from stdnum.gb import sedol as _sedol
 
-from portfolio_guard.holdings.columnar import Array, Column, fill, map_uniques, spread
+from portfolio_guard.holdings.columnar import Array, Column, factorize, fill, map_uniques, spread
 from portfolio_guard.holdings.model import COLUMNS, NO_VALUE, NUMBER_COLUMNS, Skipped
 from portfolio_guard.holdings.numbers import Decimal, guess_decimal, to_numbers
 from portfolio_guard.holdings.symbols import (
+    SYMBOL_FIELDS,
     asset_type_from_label,
-    classify_symbol,
     clean_text,
     identify,
     is_cash_text,
     looks_like_bond,
+    symbol_fields,
 )
 
 NO_IDENTIFIER = "no symbol, identifier or description"
@@ -55,6 +56,7 @@ _CHECKS: dict[str, Callable[[str], bool]] = {
 }
 _MONEY_RE = re.compile(r"(?P<ccy>[A-Z]{3})(?:\s+(?P<amount>.*))?")
 _IDENTIFIERS = ("isin", "cusip", "sedol", "figi")
+_NO_SYMBOL: tuple[None, ...] = (None,) * len(SYMBOL_FIELDS)
 
 
 @dataclass
@@ -130,15 +132,23 @@ def normalise(
     symbol_raw = build.series("symbol")
     infos: tuple[Array, Array] | None = None
     if symbol_raw is not None:
-        infos = map_uniques(
-            symbol_raw, lambda v: classify_symbol(v) if isinstance(v, str) else None
+        # What each distinct symbol cell holds, one row of SYMBOL_FIELDS per value (the last
+        # row, code -1, all None): each part below is one column of it.
+        symbol_codes, symbols = factorize(symbol_raw)
+        table = np.array(
+            [
+                *(symbol_fields(v) if isinstance(v, str) else _NO_SYMBOL for v in symbols),
+                _NO_SYMBOL,
+            ],
+            dtype=object,
         )
+        infos = symbol_codes, table
 
     def part(attr: str) -> Column | None:
         if infos is None:
             return None
-        codes, per_unique = infos
-        return spread(codes, np.array([getattr(i, attr) if i else None for i in per_unique]))
+        codes, table = infos
+        return spread(codes, np.ascontiguousarray(table[:, SYMBOL_FIELDS.index(attr)]))
 
     out: dict[str, Column | None] = {"symbol": part("symbol")}
     secid = build.series("_secid")
@@ -208,24 +218,38 @@ def normalise(
 def _frame(
     out: dict[str, Column | None],
     numbers: dict[str, Array],
-    asset_type: Array,
+    asset_type: Array | None,
     lines: Array,
     index: pd.Index,
 ) -> pd.DataFrame:
     n = len(lines)
     series: dict[str, pd.Series] = {}
+    absent: pd.Series | None = None
     for name in COLUMNS:
         if name in NUMBER_COLUMNS:
             values: Array = numbers[name]
         elif name == "source_line":
             values = lines
-        elif name == "asset_type":
+        elif name == "asset_type" and asset_type is not None:
             values = asset_type
         else:
-            column = out.get(name)
-            values = np.full(n, None, dtype=object) if column is None else column.values
+            column = None if name == "asset_type" else out.get(name)
+            if column is None:
+                # The columns a file lacks share one array of Nones: fresh memory is dear on a
+                # million rows, and copy-on-write gives a column its own the moment it is set.
+                if absent is None:
+                    absent = pd.Series(_nones(n), index=index, copy=False, dtype=object)
+                series[name] = absent.copy(deep=False)
+                continue
+            values = column.values
         series[name] = pd.Series(values, index=index, copy=False, dtype=values.dtype)
     return pd.DataFrame(series, copy=False)
+
+
+def _nones(n: int) -> Array:
+    """``n`` Nones. NumPy fills every new object array with None; ``np.full(n, None)`` does the
+    same through its casting machinery, ten times slower on a million rows."""
+    return np.empty(n, dtype=object)
 
 
 def _when_text(func: Callable[[str], Any]) -> Callable[[Any], Any]:
@@ -256,7 +280,10 @@ def _check_digits(kind: str, codes: Array, values: Array, lines: Array) -> list[
     ]
 
 
-def _asset_types(build: _Builder, out: dict[str, Column | None], shape: Column | None) -> Array:
+def _asset_types(
+    build: _Builder, out: dict[str, Column | None], shape: Column | None
+) -> Array | None:
+    """Each row's asset type, or None when no row has one."""
     n = build.n
     label: Column | None = None
     for name in ("_type", "_category"):
@@ -265,7 +292,16 @@ def _asset_types(build: _Builder, out: dict[str, Column | None], shape: Column |
             build.text(name, lambda v: asset_type_from_label(v) if isinstance(v, str) else None),
         )
     hint = build.text("_hint", _label)
-    kinds = np.full(n, None, dtype=object)
+    kinds: Array | None = None  # made on the first type set: most exports never set one
+
+    def put(where: Array, value: Any) -> None:
+        nonlocal kinds
+        if not (where.any() if where.dtype == bool else where.size):
+            return
+        if kinds is None:
+            kinds = _nones(n)
+        kinds[where] = value
+
     # Lowest priority first: each later assignment overrides.
     symbol = out["symbol"]
     no_symbol = np.ones(n, dtype=bool) if symbol is None else ~symbol.present
@@ -276,21 +312,21 @@ def _asset_types(build: _Builder, out: dict[str, Column | None], shape: Column |
         texts = description.values[rows]
         rows, texts = rows[~pd.isna(texts)], texts[~pd.isna(texts)]
         bond = np.fromiter((looks_like_bond(t) for t in texts), dtype=bool, count=len(rows))
-        kinds[rows[bond]] = "bond"
+        put(rows[bond], "bond")
         cash = np.fromiter((is_cash_text(t) for t in texts), bool, len(rows))
         text_cash[rows[cash]] = True
     for column in (shape, hint, label):
         if column is not None:
             rows = np.flatnonzero(column.present)
-            kinds[rows] = column.values[rows]
+            put(rows, column.values[rows])
     if shape is not None:
-        kinds[shape.equals("option")] = "option"
+        put(shape.equals("option"), "option")
         text_cash |= shape.equals("cash")
     if label is not None:
         text_cash |= label.equals("cash")
     if "_cash" in build.raw.columns:
         text_cash |= build.raw["_cash"].fillna(False).to_numpy(dtype=bool)
-    kinds[text_cash] = "cash"
+    put(text_cash, "cash")
     return kinds
 
 

@@ -7,7 +7,7 @@ to a column's unique values, so a million-row file costs one call per distinct s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from stdnum import cusip as _cusip
 from stdnum import figi as _figi
@@ -17,6 +17,7 @@ from stdnum.gb import sedol as _sedol
 from portfolio_guard.holdings.model import NO_VALUE
 
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\xa0\u202f"
+_TRIMMED = " \t\r\n" + _INVISIBLE
 
 # Option contracts as each broker writes them; group "root" is the underlying's symbol.
 _OPTION_PATTERNS = (
@@ -104,7 +105,7 @@ class SymbolInfo:
 
 def clean_text(value: str) -> str:
     """Trim spaces and the invisible characters exports carry (BOM, zero-width space, NBSP)."""
-    return value.strip(" \t\r\n" + _INVISIBLE)
+    return value.strip(_TRIMMED)
 
 
 def identify(value: str) -> SymbolInfo | None:
@@ -135,10 +136,37 @@ def option_underlying(symbol: str) -> str | None:
     return None
 
 
+#: :class:`SymbolInfo`'s fields, in the order :func:`symbol_fields` gives them.
+SYMBOL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SymbolInfo))
+_NO_FIELDS: tuple[str | None, ...] = (None,) * len(SYMBOL_FIELDS)
+_SYMBOL_AT = SYMBOL_FIELDS.index("symbol")
+_ASSET_TYPE_AT = SYMBOL_FIELDS.index("asset_type")
+
+
+def symbol_fields(raw: str) -> tuple[str | None, ...]:
+    """:func:`classify_symbol`'s answer as a tuple of :data:`SYMBOL_FIELDS`.
+
+    A plain ticker (nearly every cell) is answered without building a :class:`SymbolInfo`:
+    a file's tens of thousands of distinct symbols make that object's cost show.
+    """
+    text = clean_text(raw)
+    if _is_plain_ticker(text):
+        found = list(_NO_FIELDS)
+        found[_SYMBOL_AT] = text
+        found[_ASSET_TYPE_AT] = "cash" if _MONEY_MARKET_RE.fullmatch(text) else None
+        return tuple(found)
+    info = classify_symbol(raw)
+    return tuple(getattr(info, name) for name in SYMBOL_FIELDS)
+
+
+def _is_plain_ticker(text: str) -> bool:
+    return _PLAIN_TICKER_RE.fullmatch(text) is not None and text != "CASH"
+
+
 def classify_symbol(raw: str) -> SymbolInfo:
     """Split a symbol cell into symbol, identifier, exchange and the type its shape shows."""
     text = clean_text(raw)
-    if _PLAIN_TICKER_RE.fullmatch(text) and text != "CASH":
+    if _is_plain_ticker(text):
         return SymbolInfo(
             symbol=text, asset_type="cash" if _MONEY_MARKET_RE.fullmatch(text) else None
         )
