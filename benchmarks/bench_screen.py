@@ -100,6 +100,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    # Both sides import from bytecode, as after any `pip install` (which compiles it): pandas'
+    # is in site-packages; ours may be missing in a source tree when PYTHONDONTWRITEBYTECODE
+    # is set, and compiling ~30 modules per run would otherwise be timed as screening.
+    import compileall
+
+    import portfolio_guard
+
+    compileall.compile_dir(Path(portfolio_guard.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "holdings.csv"
         make_file(path, args.rows, 20_000, 0.005)
