@@ -91,13 +91,11 @@ class FigiRecord(BaseModel):
         return self.compositeFIGI is not None and self.figi == self.compositeFIGI
 
 
-class MappingJob(BaseModel):
-    """One element of a ``POST /v3/mapping`` body."""
+class _Filters(BaseModel):
+    """The filters mapping jobs and searches share (schema ``CommonSearchMappingRequest``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    idType: str = Field(min_length=1)
-    idValue: str | int
     exchCode: str | None = None
     micCode: str | None = None
     currency: str | None = None
@@ -113,15 +111,8 @@ class MappingJob(BaseModel):
     maturity: tuple[str | None, str | None] | None = None
     stateCode: str | None = None
 
-    @field_validator("idValue")
-    @classmethod
-    def _non_empty_value(cls, value: str | int) -> str | int:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError("idValue must not be empty")
-        return value
-
     @model_validator(mode="after")
-    def _exchange_xor_mic(self) -> MappingJob:
+    def _exchange_xor_mic(self) -> _Filters:
         if self.exchCode is not None and self.micCode is not None:
             raise ValueError("give exchCode or micCode, not both")
         return self
@@ -129,6 +120,22 @@ class MappingJob(BaseModel):
     def to_wire(self) -> dict[str, Any]:
         """The JSON object OpenFIGI expects: unset fields left out, not sent as null."""
         return self.model_dump(mode="json", exclude_none=True)
+
+
+class MappingJob(_Filters):
+    """One element of a ``POST /v3/mapping`` body."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    idType: str = Field(min_length=1)
+    idValue: str | int
+
+    @field_validator("idValue")
+    @classmethod
+    def _non_empty_value(cls, value: str | int) -> str | int:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("idValue must not be empty")
+        return value
 
 
 class MappingResult(BaseModel):
@@ -163,38 +170,19 @@ class MappingResult(BaseModel):
         return tuple(r for r in self.records if r.is_composite)
 
 
-class SearchRequest(BaseModel):
+class SearchRequest(_Filters):
     """The body of ``POST /v3/search`` or ``/v3/filter`` (``start`` is managed by the client)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     query: str | None = None
-    exchCode: str | None = None
-    micCode: str | None = None
-    currency: str | None = None
-    marketSecDes: str | None = None
-    securityType: str | None = None
-    securityType2: str | None = None
-    includeUnlistedEquities: bool | None = None
-    optionType: Literal["Put", "Call"] | None = None
-    strike: tuple[float | None, float | None] | None = None
-    contractSize: tuple[float | None, float | None] | None = None
-    coupon: tuple[float | None, float | None] | None = None
-    expiration: tuple[str | None, str | None] | None = None
-    maturity: tuple[str | None, str | None] | None = None
-    stateCode: str | None = None
 
     @model_validator(mode="after")
     def _something_set(self) -> SearchRequest:
         # "At least one property in the request object must be populated" (schema).
         if not self.to_wire():
             raise ValueError("a search needs a query or at least one filter")
-        if self.exchCode is not None and self.micCode is not None:
-            raise ValueError("give exchCode or micCode, not both")
         return self
-
-    def to_wire(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
 
 
 class SearchResult(BaseModel):
