@@ -15,6 +15,9 @@ import pytest
 
 from portfolio_guard.listings import Listings, load_listings, packaged_listings_dir
 
+# Fixtures for the OpenFIGI refresh and --online tests (offline_env, fake).
+pytest_plugins = ["tests.enrich_support"]
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 SHARED_OFAC = REPO.parent / "shared" / "ofac"

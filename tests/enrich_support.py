@@ -11,9 +11,12 @@ so everything beyond OFAC's identifiers comes from the refresh.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from portfolio_guard.builder import build_dataset
 from portfolio_guard.enrich.clock import Clock
@@ -22,6 +25,7 @@ from portfolio_guard.entity import Alias, Entity
 from portfolio_guard.listings import ENTITIES_FILE, MANIFEST_FILE, SECURITIES_FILE
 from portfolio_guard.sources import read_source
 from tests.fakes import yahoo_server
+from tests.fakes.loopback import loopback_only
 from tests.fakes.openfigi_data import refresh_listings
 from tests.fakes.openfigi_server import FakeOpenFigi
 from tests.fakes.openfigi_wire import Handler
@@ -112,3 +116,23 @@ def client_for(fake: FakeOpenFigi, clock: Clock, **kw: Any) -> OpenFigiClient:
     kw.setdefault("use_cache", False)
     kw.setdefault("timeout", 2.0)
     return OpenFigiClient(base_url=fake.base_url, clock=clock, **kw)
+
+
+# -- fixtures shared by the refresh and --online tests (registered in conftest.py) -------------
+
+
+@pytest.fixture
+def offline_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No key or base URL from the environment, and no connection off the loopback."""
+    monkeypatch.delenv("OPENFIGI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENFIGI_BASE_URL", raising=False)
+    with loopback_only():
+        yield
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenFigi]:
+    """The OpenFIGI fake seeded for these tests; fails the test if it saw a protocol error."""
+    with openfigi_fake() as server:
+        yield server
+    assert not server.errors, server.errors[0]

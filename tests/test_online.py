@@ -9,7 +9,6 @@ identifiers the dataset does not print.
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,9 +31,8 @@ from tests.enrich_support import (
     TODAY,
     build_test_dataset,
     client_for,
-    openfigi_fake,
 )
-from tests.fakes.loopback import NetworkAccessError, loopback_only
+from tests.fakes.loopback import NetworkAccessError
 from tests.fakes.openfigi_data import CHINA_MOBILE_A_ISIN, CHINA_MOBILE_BOND_ISIN, UNKNOWN_ISIN
 from tests.fakes.openfigi_server import FakeOpenFigi, synthetic_figi
 
@@ -42,19 +40,7 @@ FRANKFURT = synthetic_figi("chinamobile-frankfurt/GF")  # same share class as 94
 HIK_NORTHBOUND = synthetic_figi("hikvision/C2")
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("OPENFIGI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENFIGI_BASE_URL", raising=False)
-    with loopback_only():
-        yield
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenFigi]:
-    with openfigi_fake() as server:
-        yield server
-    assert not server.errors, server.errors[0]
+pytestmark = pytest.mark.usefixtures("offline_env")
 
 
 @pytest.fixture

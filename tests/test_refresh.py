@@ -49,31 +49,18 @@ from tests.enrich_support import (
     snapshot,
     yahoo_fake,
 )
-from tests.fakes.loopback import loopback_only
 from tests.fakes.openfigi_server import FakeOpenFigi, synthetic_figi
 from tests.fakes.yahoo_server import FakeYahoo
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("OPENFIGI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENFIGI_BASE_URL", raising=False)
-    with loopback_only():
-        yield
+pytestmark = pytest.mark.usefixtures("offline_env")
 
 
 @pytest.fixture
 def dataset(tmp_path: Path) -> Path:
     return build_test_dataset(tmp_path)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenFigi]:
-    with openfigi_fake() as server:
-        yield server
-    assert not server.errors, server.errors[0]
 
 
 def refresh(
