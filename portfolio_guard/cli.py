@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from portfolio_guard.errors import PortfolioGuardError
 
-EXIT_OK, EXIT_FINDING, EXIT_ERROR = 0, 1, 2
+# 1 (a finding, a blocked trade) is returned by the commands themselves.
+EXIT_OK, EXIT_ERROR = 0, 2
 
 
 class _Parser(argparse.ArgumentParser):

@@ -32,10 +32,6 @@ NUMBER_COLUMNS: tuple[str, ...] = ("quantity", "price", "market_value")
 #: Cells that hold no value whatever the column (compared lower-cased). Not "na" or "none":
 #: those are tickers too.
 NO_VALUE = frozenset({"", "-", "--", "---", "-- --", "n/a", "#n/a", "nan"})
-TEXT_COLUMNS: tuple[str, ...] = tuple(
-    c for c in COLUMNS if c not in NUMBER_COLUMNS and c != "source_line"
-)
-IDENTIFIER_COLUMNS: tuple[str, ...] = ("symbol", "isin", "cusip", "sedol", "figi")
 
 #: Values of ``asset_type`` (None when the file does not say). ``cash`` rows (sweep cash,
 #: money-market funds) are never securities.
@@ -108,16 +104,3 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
                 record[name] = str(value)
         records.append(record)
     return records
-
-
-def empty_frame() -> pd.DataFrame:
-    """A normalised frame with no rows and the right dtypes."""
-    data: dict[str, pd.Series] = {}
-    for name in COLUMNS:
-        if name in NUMBER_COLUMNS:
-            data[name] = pd.Series([], dtype="float64")
-        elif name == "source_line":
-            data[name] = pd.Series([], dtype="int64")
-        else:
-            data[name] = pd.Series([], dtype=object)
-    return pd.DataFrame(data)

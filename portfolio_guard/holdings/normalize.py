@@ -252,10 +252,6 @@ def _nones(n: int) -> Array:
     return np.empty(n, dtype=object)
 
 
-def _when_text(func: Callable[[str], Any]) -> Callable[[Any], Any]:
-    return lambda value: func(value) if isinstance(value, str) else None
-
-
 def _label(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
