@@ -86,3 +86,17 @@ def test_bad_input_exits_two_with_one_line(tmp_path: Path) -> None:
         assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr
         assert proc.stderr.startswith("portfolio-guard: error:"), proc.stderr
+
+
+def test_read_json_contract(tmp_path: Path) -> None:
+    proc = run("read", str(EXAMPLE), "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["layout"] == "ibkr-statement"
+    assert len(out["holdings"]) == 9
+    mobile = next(h for h in out["holdings"] if h["symbol"] == "941")
+    assert mobile["isin"] == "HK0941009539" and mobile["source_line"] == 16
+    assert mobile["quantity"] == 1500.0 and mobile["cusip"] is None
+    assert all({"line", "reason"} <= set(s) for s in out["skipped"])
+    proc = run("read", str(EXAMPLE), "--columns", "nonsense", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr

@@ -6,17 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from portfolio_guard.commands.common import parse_as_of, parse_columns
+from portfolio_guard.commands.common import parse_as_of
 
 
 def run(args: argparse.Namespace) -> int:
+    from portfolio_guard.holdings.cli_support import parse_columns_option
     from portfolio_guard.screening import screen
 
     report = screen(
         args.files,
         as_of=parse_as_of(args.as_of),
         broker=args.broker,
-        columns=parse_columns(args.columns),
+        columns=parse_columns_option(args.columns) if args.columns else None,
         suppress=args.suppress,
         listings=args.listings,
         online=args.online,

@@ -5,13 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from portfolio_guard.commands.common import parse_columns
-
 
 def run(args: argparse.Namespace) -> int:
-    from portfolio_guard.holdings import read_holdings
-    from portfolio_guard.holdings.cli_support import render
+    from portfolio_guard.holdings.cli_support import read_command
 
-    result = read_holdings(args.file, broker=args.broker, columns=parse_columns(args.columns))
-    sys.stdout.write(render(result, args.format))
+    sys.stdout.write(read_command(args.file, args.broker, args.columns, args.format))
     return 0
