@@ -13,11 +13,11 @@ its line.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from portfolio_guard.errors import InputError, ParseError
+from portfolio_guard.errors import ParseError
+from portfolio_guard.tables import read_table
 
 CURATED_COLUMNS = (
     "entity_uid",
@@ -48,33 +48,9 @@ class CuratedRow:
 def read_curated(path: str | Path) -> list[CuratedRow]:
     """Read and shape-check a curated file; identifier validity is checked by the builder."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("curated additions file not found", path) from None
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text ({exc.reason})", path) from None
-    lines = text.splitlines()
-    start = 0
-    while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
-        start += 1
-    reader = csv.reader(lines[start:])
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header) != CURATED_COLUMNS:
-        raise ParseError(
-            f"expected the header {','.join(CURATED_COLUMNS)}, found {header}", path, start + 1
-        )
     rows: list[CuratedRow] = []
-    for offset, cells in enumerate(reader, start=start + 2):
-        if not cells or all(not c.strip() for c in cells):
-            continue
-        if cells[0].lstrip().startswith("#"):
-            continue
-        if len(cells) != len(CURATED_COLUMNS):
-            raise ParseError(
-                f"expected {len(CURATED_COLUMNS)} cells, found {len(cells)}", path, offset
-            )
-        rec = dict(zip(CURATED_COLUMNS, (c.strip() for c in cells), strict=True))
+    for offset, cells in read_table(path, CURATED_COLUMNS, "curated additions"):
+        rec = dict(zip(CURATED_COLUMNS, cells, strict=True))
         try:
             uid = int(rec["entity_uid"])
         except ValueError:

@@ -14,12 +14,12 @@ the suppression was not applied.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from portfolio_guard.errors import InputError, ParseError
+from portfolio_guard.errors import ParseError
+from portfolio_guard.tables import read_table
 
 SUPPRESSION_COLUMNS = ("kind", "value", "entity_uid", "cleared_by", "reason", "cleared_on")
 SUPPRESSION_KINDS = ("isin", "cusip", "figi", "symbol", "description")
@@ -45,28 +45,9 @@ def canon(value: str) -> str:
 
 def read_suppressions(path: str | Path) -> list[Suppression]:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("suppressions file not found", path) from None
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text ({exc.reason})", path) from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or tuple(c.strip().lower() for c in rows[0]) != SUPPRESSION_COLUMNS:
-        raise ParseError(
-            f"expected the header {','.join(SUPPRESSION_COLUMNS)}",
-            path,
-            1,
-        )
     out = []
-    for line, cells in enumerate(rows[1:], start=2):
-        if not cells or all(not c.strip() for c in cells) or cells[0].startswith("#"):
-            continue
-        if len(cells) != len(SUPPRESSION_COLUMNS):
-            raise ParseError(
-                f"expected {len(SUPPRESSION_COLUMNS)} cells, found {len(cells)}", path, line
-            )
-        kind, value, uid, who, why, when = (c.strip() for c in cells)
+    for line, cells in read_table(path, SUPPRESSION_COLUMNS, "suppressions"):
+        kind, value, uid, who, why, when = cells
         if kind.lower() not in SUPPRESSION_KINDS:
             raise ParseError(
                 f"kind {kind!r} is not one of {', '.join(SUPPRESSION_KINDS)}", path, line, 1
